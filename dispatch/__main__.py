@@ -1,0 +1,75 @@
+"""Command line: `python -m dispatch solve problem.json --seconds N [--out plan.json]`,
+`python -m dispatch bench solomon DIR --seconds S [--instances c101,r101]` and
+`python -m dispatch bench stations --seconds S`.
+
+Kept free of Flask so a planning worker or a benchmark loads only the solver.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dispatch.problem import ProblemError, dump_plan, load_problem
+
+
+def _progress(elapsed: float, objective: int) -> None:
+    print(f"\r  {elapsed:6.1f} s  best objective {objective}", end="", file=sys.stderr, flush=True)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from dispatch.solver import solve
+
+    try:
+        problem = load_problem(Path(args.problem).read_text(encoding="utf-8"))
+    except (OSError, ProblemError) as exc:
+        print(f"dispatch: {exc}", file=sys.stderr)
+        return 2
+    plan = solve(problem, args.seconds, progress=_progress)
+    print(file=sys.stderr)
+    text = json.dumps(dump_plan(plan), indent=1)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        totals = plan.totals
+        print(f"{problem.name}: assigned {totals['assigned']}, unassigned {totals['unassigned']}, "
+              f"distance {totals['distance']:.1f}, travel time {totals['travel_time']:.0f}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.kind == "solomon":
+        from dispatch.bench.solomon import run_solomon
+
+        instances = args.instances.split(",") if args.instances else None
+        return run_solomon(Path(args.directory), args.seconds, instances, args.results)
+    from dispatch.bench.stations import run_stations
+
+    return run_stations(args.seconds, args.results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dispatch", description="Wenqing dispatch solver")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("solve", help="plan one problem document")
+    p.add_argument("problem")
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--out")
+    p.set_defaults(run=_solve)
+    b = sub.add_parser("bench", help="benchmarks: solomon DIR, or stations")
+    b.add_argument("kind", choices=["solomon", "stations"])
+    b.add_argument("directory", nargs="?", help="the Solomon instances folder")
+    b.add_argument("--seconds", type=float, default=10.0)
+    b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
+    b.add_argument("--results", help="also write the rows as JSON to this file")
+    b.set_defaults(run=_bench)
+    args = parser.parse_args(argv)
+    if args.command == "bench" and args.kind == "solomon" and not args.directory:
+        parser.error("bench solomon needs the instances folder")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

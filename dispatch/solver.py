@@ -1,0 +1,399 @@
+"""A problem in, a plan out: the dispatch solver on Google OR-Tools routing.
+
+Knows nothing of Flask or the database. Hard rules (shifts, breaks, skills, chosen
+engineers, fixed visits, capacities, windows) are constraints; the objective is, in order,
+least priority-weighted work left unassigned (disjunction penalties larger than any route
+cost), then least travel time (least distance for the euclidean model of the benchmarks).
+Visits that cannot be planned get a reason found by analysis: screening before the search
+(skills, shift length, capacity, reachability) and a look at the finished plan after it.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from dispatch import travel as travel_model
+from dispatch.problem import Engineer, Plan, Problem, Route, Stop, Unassigned, Visit
+
+Progress = Callable[[float, int], None]
+# Fine time grid for problems whose times are not whole seconds (euclidean benchmarks):
+# travel times are rounded *up* on this grid, so plans stay feasible in real arithmetic.
+FINE_TIME_SCALE = 1000
+# Route costs are integers; a distance objective is scaled so arcs keep about six digits.
+COST_DIGITS = 1e6
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Search settings; `solve` picks them from the problem's shape unless given."""
+
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.1
+    extra_operators: tuple[str, ...] = ()
+    vehicle_fixed_cost: float = 0.0  # in cost units of one arc of average length
+    ils_ruin: str = "sisr"
+    ils_avg_removed: int = 10
+
+
+@dataclass
+class _Model:
+    """The OR-Tools model and the bookkeeping needed to read its solution back."""
+
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time_dim: pywrapcp.RoutingDimension
+    visits: list[Visit]  # node i < len(visits) is visits[i]
+    breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)
+
+
+@dataclass
+class _Data:
+    """Problem numbers on the solver's integer grid."""
+
+    problem: Problem
+    real: travel_model.Matrices
+    scale: int
+    loc: dict[str, int]
+
+
+def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
+          tuning: Tuning | None = None) -> Plan:
+    """Plan the problem's day within about `seconds` of search."""
+    clock = time.perf_counter()
+    plan = Plan(problem=problem.name)
+    if not problem.engineers or not problem.visits:
+        reason = "no engineer on duty" if not problem.engineers else ""
+        plan.unassigned = [Unassigned(v.id, reason) for v in problem.visits]
+        plan.solver = {"name": "ortools-routing", "status": "EMPTY", "seconds": 0.0}
+        return plan
+    real = travel_model.matrices(problem.travel, problem.locations)
+    data = _Data(problem, real, _time_scale(problem, real), problem.location_index)
+    matrix_s = time.perf_counter() - clock
+
+    allowed, reasons = {}, {}
+    for v in problem.visits:
+        engineers_or_reason = _screen(v, data)
+        if isinstance(engineers_or_reason, str):
+            reasons[v.id] = engineers_or_reason
+        else:
+            allowed[v.id] = engineers_or_reason
+    planned = [v for v in problem.visits if v.id in allowed]
+    tuning = tuning or default_tuning(problem)
+    model = _build(data, planned, allowed, tuning)
+    model_s = time.perf_counter() - clock - matrix_s
+
+    solution, status, search_s = _search(model, data, seconds, tuning, progress)
+    read_start = time.perf_counter()
+    if solution is not None:
+        plan.routes = _read_routes(model, data, solution)
+    routed = {s.visit for r in plan.routes for s in r.stops}
+    for v in problem.visits:
+        if v.id in reasons:
+            plan.unassigned.append(Unassigned(v.id, reasons[v.id]))
+        elif v.id not in routed:
+            plan.unassigned.append(Unassigned(v.id, _why_left_out(v, allowed[v.id], plan, solution is None)))
+    read_s = time.perf_counter() - read_start
+    plan.solver = {
+        "name": "ortools-routing", "status": status,
+        "seconds": round(time.perf_counter() - clock, 3),
+        "search_seconds": round(search_s, 3), "matrix_seconds": round(matrix_s, 3),
+        "model_seconds": round(model_s, 3), "read_seconds": round(read_s, 3),
+        "first_solution": tuning.first_solution, "metaheuristic": tuning.metaheuristic,
+    }
+    return plan
+
+
+def default_tuning(problem: Problem) -> Tuning:
+    """Search settings by problem shape (measured in docs/solver.md)."""
+    return Tuning()
+
+
+def _time_scale(problem: Problem, real: travel_model.Matrices) -> int:
+    """1 when every time is a whole number (seconds), else the fine grid."""
+    values = [t for e in problem.engineers for t in e.shift]
+    values += [t for e in problem.engineers if e.break_ for t in (*e.break_.window, e.break_.duration)]
+    values += [t for v in problem.visits for t in (v.duration, *(v.window or ()))]
+    values += [v.fixed.start for v in problem.visits if v.fixed]
+    whole = all(float(t).is_integer() for t in values) and bool(np.all(np.mod(real.time, 1) == 0))
+    return 1 if whole else FINE_TIME_SCALE
+
+
+def _t(data: _Data, a: str, b: str) -> float:
+    return float(data.real.time[data.loc[a], data.loc[b]])
+
+
+def _screen(v: Visit, data: _Data) -> list[int] | str:
+    """Engineers (indices) who could do the visit on an empty day, or why nobody can."""
+    engineers = data.problem.engineers
+    if v.fixed is not None:
+        return [next(i for i, e in enumerate(engineers) if e.id == v.fixed.engineer)]
+    pool = [i for i, e in enumerate(engineers) if v.engineer in (None, e.id)]
+    who = f"chosen engineer {v.engineer!r}" if v.engineer else "engineer"
+    if v.skill is not None:
+        pool = [i for i in pool if v.skill in engineers[i].skills]
+        if not pool:
+            return (f"chosen engineer {v.engineer!r} does not have skill {v.skill!r}" if v.engineer
+                    else f"no engineer with skill {v.skill!r}")
+    pool = [i for i in pool if v.duration <= engineers[i].shift[1] - engineers[i].shift[0]]
+    if not pool:
+        return f"the visit ({_hours(v.duration)}) is longer than the shift of any {who} who could do it"
+    pool = [i for i in pool if engineers[i].capacity is None or v.demand <= engineers[i].capacity]
+    if not pool:
+        return f"its demand {v.demand:g} is more than any {who}'s capacity"
+    pool = [i for i in pool if _reachable(v, engineers[i], data)]
+    if not pool:
+        if v.window is None:
+            return f"no {who} can get there and back within the shift"
+        return f"no {who} who could do it can reach it inside its window and be back by the end of the shift"
+    return pool
+
+
+def _reachable(v: Visit, e: Engineer, data: _Data) -> bool:
+    """Whether the engineer could do this visit alone in the day (breaks aside)."""
+    begin = max(e.shift[0] + _t(data, e.start, v.location), v.window[0] if v.window else 0)
+    if v.window is not None and begin > v.window[1]:
+        return False
+    return begin + v.duration + _t(data, v.location, e.end) <= e.shift[1]
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h"
+
+
+def _why_left_out(v: Visit, allowed: list[int], plan: Plan, no_solution: bool) -> str:
+    """A reason for a visit the search left out, from the finished plan."""
+    if no_solution:
+        return "no plan was found within the time limit"
+    if v.engineer is not None:
+        return f"the day of chosen engineer {v.engineer!r} is full"
+    skill = f" with skill {v.skill!r}" if v.skill else ""
+    window = " inside its window" if v.window else ""
+    if len(allowed) == 1:
+        return f"the only engineer{skill} who can reach it has no time left{window}"
+    return f"the days of all {len(allowed)} engineers{skill} who can reach it are full{window}"
+
+
+def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], tuning: Tuning) -> _Model:
+    """The routing model: nodes are visits, then the engineers' start/end locations."""
+    problem, k = data.problem, data.scale
+    engineers = problem.engineers
+    depots = sorted({data.loc[e.start] for e in engineers} | {data.loc[e.end] for e in engineers})
+    depot_node = {loc: len(visits) + i for i, loc in enumerate(depots)}
+    node_loc = np.array([data.loc[v.location] for v in visits] + depots, dtype=int)
+    starts = [depot_node[data.loc[e.start]] for e in engineers]
+    ends = [depot_node[data.loc[e.end]] for e in engineers]
+    manager = pywrapcp.RoutingIndexManager(len(node_loc), len(engineers), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+
+    travel = np.ceil(data.real.time[np.ix_(node_loc, node_loc)] * k - 1e-9).astype(np.int64)
+    service = np.array([math.ceil(v.duration * k - 1e-9) for v in visits] + [0] * len(depots), dtype=np.int64)
+    cost = _arc_costs(data, node_loc)
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(cost.tolist()))
+    if tuning.vehicle_fixed_cost:
+        routing.SetFixedCostOfAllVehicles(int(tuning.vehicle_fixed_cost * cost.mean()))
+
+    horizon = int(max([e.shift[1] for e in engineers] + [v.window[1] for v in visits if v.window]) * k) + 1
+    transit = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+    routing.AddDimension(transit, horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    model = _Model(manager, routing, time_dim, visits)
+
+    penalty_unit = int((len(node_loc) + len(engineers)) * max(int(cost.max()), 1) + 1)
+    for node, v in enumerate(visits):
+        index = manager.NodeToIndex(node)
+        cumul = time_dim.CumulVar(index)
+        lo, hi = (v.window if v.window else (0, horizon / k))
+        cumul.SetRange(math.ceil(lo * k - 1e-9), math.floor(hi * k + 1e-9))
+        vehicles = allowed[v.id]
+        if v.fixed is not None:
+            routing.VehicleVar(index).SetValue(vehicles[0])
+            cumul.SetValue(round(v.fixed.start * k))
+            continue
+        routing.AddDisjunction([index], penalty_unit * v.priority)
+        if len(vehicles) < len(engineers):
+            routing.VehicleVar(index).SetValues([-1] + vehicles)
+    for vi, e in enumerate(engineers):
+        shift = (math.ceil(e.shift[0] * k - 1e-9), math.floor(e.shift[1] * k + 1e-9))
+        time_dim.CumulVar(routing.Start(vi)).SetRange(*shift)
+        time_dim.CumulVar(routing.End(vi)).SetRange(*shift)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(vi)))
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(vi)))
+    _add_breaks(model, data, service)
+    _add_capacity(model, data)
+    return model
+
+
+def _arc_costs(data: _Data, node_loc: np.ndarray) -> np.ndarray:
+    """Integer arc costs: distance for the euclidean model, else travel time."""
+    if data.problem.travel.model == "euclidean":
+        dist = data.real.distance[np.ix_(node_loc, node_loc)]
+        top = float(dist.max()) if dist.size else 0.0
+        factor = 10 ** math.floor(math.log10(COST_DIGITS / top)) if top > 0 else 1
+        return np.rint(dist * max(factor, 1)).astype(np.int64)
+    return np.ceil(data.real.time[np.ix_(node_loc, node_loc)] * data.scale - 1e-9).astype(np.int64)
+
+
+def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
+    """One break per engineer inside its window, never during a visit, no travel during it."""
+    engineers, k = data.problem.engineers, data.scale
+    if not any(e.break_ for e in engineers):
+        return
+    routing, manager = model.routing, model.manager
+    visit_transits = [0] * routing.Size()
+    for index in range(routing.Size()):
+        node = manager.IndexToNode(index)
+        visit_transits[index] = int(service[node]) if node < len(model.visits) else 0
+    solver = routing.solver()
+    for vi, e in enumerate(engineers):
+        if e.break_ is None:
+            continue
+        w0, w1 = math.ceil(e.break_.window[0] * k - 1e-9), math.floor(e.break_.window[1] * k + 1e-9)
+        duration = math.ceil(e.break_.duration * k - 1e-9)
+        interval = solver.FixedDurationIntervalVar(w0, w1 - duration, duration, False, f"break-{vi}")
+        model.time_dim.SetBreakIntervalsOfVehicle([interval], vi, visit_transits)
+        model.breaks[vi] = interval
+
+
+def _add_capacity(model: _Model, data: _Data) -> None:
+    engineers = data.problem.engineers
+    if all(e.capacity is None for e in engineers) and not any(v.demand for v in model.visits):
+        return
+    values = [v.demand for v in model.visits] + [e.capacity for e in engineers if e.capacity is not None]
+    factor = 1 if all(float(x).is_integer() for x in values) else 1000
+    demand = [math.ceil(v.demand * factor - 1e-9) for v in model.visits]
+    demand += [0] * (model.manager.GetNumberOfNodes() - len(demand))
+    total = sum(demand) + 1
+    caps = [total if e.capacity is None else math.floor(e.capacity * factor + 1e-9) for e in engineers]
+    callback = model.routing.RegisterUnaryTransitVector(demand)
+    model.routing.AddDimensionWithVehicleCapacity(callback, 0, caps, True, "load")
+
+
+def _search_parameters(seconds: float, tuning: Tuning):
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, tuning.first_solution)
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, tuning.metaheuristic)
+    params.guided_local_search_lambda_coefficient = tuning.gls_lambda
+    for name in tuning.extra_operators:
+        setattr(params.local_search_operators, name, True)
+    if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":
+        _ils_parameters(params, tuning)
+    params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
+    return params
+
+
+def _ils_parameters(params, tuning: Tuning) -> None:
+    rr = params.iterated_local_search_parameters.ruin_recreate_parameters
+    del rr.ruin_strategies[:]
+    ruin = rr.ruin_strategies.add()
+    if tuning.ils_ruin == "sisr":
+        ruin.sisr.max_removed_sequence_size = 10
+        ruin.sisr.avg_num_removed_visits = tuning.ils_avg_removed
+        ruin.sisr.bypass_factor = 0.01
+    else:
+        ruin.random_walk.num_removed_visits = tuning.ils_avg_removed
+    sa = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
+    sa.automatic_temperatures = True
+
+
+def _search(model: _Model, data: _Data, seconds: float, tuning: Tuning, progress: Progress | None):
+    """Run the search; returns (solution or None, status name, search seconds)."""
+    routing = model.routing
+    started = time.perf_counter()
+    if progress is not None:
+        routing.AddAtSolutionCallback(_BestSoFar(routing, started, progress))
+    params = _search_parameters(seconds, tuning)
+    fixed_routes = _fixed_routes(model, data)
+    if any(fixed_routes):
+        routing.CloseModelWithParameters(params)
+        initial = routing.ReadAssignmentFromRoutes(fixed_routes, True)
+        solution = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
+    else:
+        solution = routing.SolveWithParameters(params)
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    return solution, status, time.perf_counter() - started
+
+
+class _BestSoFar:
+    """Solution callback: reports the best objective so far, at most twice a second."""
+
+    def __init__(self, routing: pywrapcp.RoutingModel, started: float, progress: Progress):
+        self.routing, self.started, self.progress = routing, started, progress
+        self.best: int | None = None
+        self.last = -1.0
+
+    def __call__(self) -> None:
+        value = self.routing.CostVar().Value()
+        now = time.perf_counter() - self.started
+        if self.best is None or value < self.best:
+            self.best = value
+            if now - self.last >= 0.5:
+                self.last = now
+                self.progress(now, value)
+
+
+def _fixed_routes(model: _Model, data: _Data) -> list[list[int]]:
+    """Routes holding only the fixed visits, in time order: a start that honours them."""
+    routes: list[list[tuple[float, int]]] = [[] for _ in data.problem.engineers]
+    by_id = {e.id: i for i, e in enumerate(data.problem.engineers)}
+    for node, v in enumerate(model.visits):
+        if v.fixed is not None:
+            routes[by_id[v.fixed.engineer]].append((v.fixed.start, model.manager.NodeToIndex(node)))
+    return [[index for _, index in sorted(r)] for r in routes]
+
+
+def _read_routes(model: _Model, data: _Data, solution) -> list[Route]:
+    """Routes in real arithmetic (times on the grid / scale, distances recomputed)."""
+    routing, manager, k = model.routing, model.manager, data.scale
+    breaks = {}
+    for vi, interval in model.breaks.items():
+        start = solution.StartValue(interval) / k if k != 1 else solution.StartValue(interval)
+        breaks[vi] = (start, start + data.problem.engineers[vi].break_.duration)
+    routes = []
+    for vi, e in enumerate(data.problem.engineers):
+        index = solution.Value(routing.NextVar(routing.Start(vi)))
+        visits = []
+        while not routing.IsEnd(index):
+            node = manager.IndexToNode(index)
+            cumul = solution.Value(model.time_dim.CumulVar(index))
+            visits.append((model.visits[node], cumul / k if k != 1 else cumul))
+            index = solution.Value(routing.NextVar(index))
+        if not visits:
+            continue
+        depart = solution.Value(model.time_dim.CumulVar(routing.Start(vi)))
+        ret = solution.Value(model.time_dim.CumulVar(routing.End(vi)))
+        routes.append(_timed_route(data, e, visits, depart / k if k != 1 else depart,
+                                   ret / k if k != 1 else ret, breaks.get(vi)))
+    return routes
+
+
+def _timed_route(data: _Data, e: Engineer, visits: list[tuple[Visit, float]], depart: float,
+                 ret: float, brk: tuple[float, float] | None) -> Route:
+    """Arrival, start and end of each stop, with the real travel times of the model."""
+    places = [e.start] + [v.location for v, _ in visits] + [e.end]
+    legs = [(float(data.real.distance[data.loc[a], data.loc[b]]), _t(data, a, b)) for a, b in zip(places, places[1:])]
+    bd = brk[1] - brk[0] if brk else 0.0
+
+    def break_in(gap_start: float, gap_end: float) -> bool:
+        return brk is not None and gap_start <= brk[0] and brk[1] <= gap_end
+
+    first_start = visits[0][1]
+    if not break_in(depart, first_start):
+        depart = max(depart, first_start - legs[0][1])
+    stops, clock = [], depart
+    for (v, start), (_dist, t) in zip(visits, legs):
+        extra = bd if break_in(clock, start) and brk[0] < clock + t else 0.0
+        stops.append(Stop(v.id, clock + t + extra, start, start + v.duration))
+        clock = start + v.duration
+    last_t = legs[-1][1]
+    if break_in(clock, ret):
+        ret = min(ret, max(clock + last_t + bd, brk[1]))
+    else:
+        ret = min(ret, clock + last_t) if clock + last_t <= ret else ret
+    return Route(engineer=e.id, stops=stops, depart=depart, return_=ret,
+                 distance=sum(d for d, _ in legs), travel_time=sum(t for _, t in legs), break_=brk)
