@@ -1,0 +1,49 @@
+"""The accounts JSON API: tokens and who am I."""
+from flask import current_app, request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from accounts.access import public, signed_in
+from accounts.models import ApiToken, User
+from accounts.schemas import CredentialsSchema, TokenSchema, UserSchema
+from extensions import db
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api",
+                description="Sign-in tokens and the signed-in account")
+
+
+@blp.route("/auth/token", methods=["POST"])
+@public
+@blp.arguments(CredentialsSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, description="Wrong email or password")
+def issue_token(credentials):
+    """Trade an email and password for a bearer token (shown once)."""
+    user = db.session.execute(
+        db.select(User).where(User.email == credentials["email"])).scalar_one_or_none()
+    if user is None or not user.active or not user.check_password(credentials["password"]):
+        abort(401, message="Wrong email or password.")
+    row, plain = ApiToken.issue(user, current_app.config["API_TOKEN_TTL_DAYS"])
+    db.session.add(row)
+    db.session.commit()
+    return {"token": plain, "expires_at": row.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@signed_in
+@blp.response(204)
+def revoke_token():
+    """Revoke the bearer token this call was made with."""
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    db.session.execute(db.delete(ApiToken).where(
+        ApiToken.token_hash == ApiToken.digest(token.strip()),
+        ApiToken.user_id == current_user.id))
+    db.session.commit()
+
+
+@blp.route("/me")
+@signed_in
+@blp.response(200, UserSchema)
+def me():
+    """The signed-in account."""
+    return current_user

@@ -1,0 +1,93 @@
+"""Sign-in, sign-up, sign-out and the language switch."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from marshmallow import ValidationError
+
+from accounts.access import public, signed_in
+from accounts.models import User
+from accounts.schemas import LoginFormSchema, SignupSchema
+from extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Only come back to a path on this site (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("marketplace.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST":
+        try:
+            data = LoginFormSchema().load(form)
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            user = db.session.execute(
+                db.select(User).where(User.email == data["email"])).scalar_one_or_none()
+            if user and user.active and user.check_password(data["password"]):
+                login_user(user, remember=data["remember"])
+                flash(_("Welcome back, %(name)s.", name=user.name), "success")
+                return redirect(safe_next(data["next"]))
+            errors = {"password": [_("Wrong email or password.")]}
+    status = 422 if errors else 200
+    return render_template("accounts/login.html", form=form, errors=errors,
+                           next=request.values.get("next", "")), status
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+def signup():
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST":
+        try:
+            data = SignupSchema().load(form)
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            if db.session.execute(db.select(User.id).where(User.email == data["email"])).first():
+                errors = {"email": [_("An account with this email already exists.")]}
+            else:
+                user = User(email=data["email"], name=data["name"], phone=data["phone"],
+                            role="customer", locale=session.get("lang"))
+                user.set_password(data["password"])
+                db.session.add(user)
+                db.session.commit()
+                login_user(user)
+                flash(_("Your account is ready."), "success")
+                return redirect(url_for("marketplace.home"))
+    status = 422 if errors else 200
+    return render_template("accounts/signup.html", form=form, errors=errors), status
+
+
+@bp.route("/logout", methods=["POST"])
+@signed_in
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("marketplace.home"))
+
+
+@bp.route("/lang/<code>")
+@public
+def set_language(code: str):
+    """Remember the chosen language for this browser (and the account, if signed in)."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect(safe_next(request.args.get("next")))

@@ -1,0 +1,93 @@
+"""The application factory: `create_app()` builds Wenqing; nothing runs at import time."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template, request, session
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from config import CONFIGS, INSTANCE_DIR, Config
+from extensions import api, babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: type[Config] | Config | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    if config is None:
+        config = CONFIGS[os.environ.get("WENQING_ENV", "development")]
+    app.config.from_object(config() if isinstance(config, type) else config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json.ensure_ascii = False  # Chinese names stay readable in the API
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    """An explicit choice (this browser, then the account) wins; otherwise Chinese."""
+    from flask import current_app
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_extensions(app: Flask) -> None:
+    import accounts.models, dispatch.models, marketplace.models  # noqa: F401  (models known to Alembic)
+    import accounts.login  # noqa: F401  (login manager callbacks)
+    from accounts.access import enforce_access
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+    app.before_request(enforce_access)
+
+    @app.context_processor
+    def page_globals():
+        from flask_babel import get_locale
+        return {"languages": app.config["LANGUAGES"], "locale": str(get_locale()),
+                "tile_url": app.config["MAP_TILE_URL"],
+                "tile_attribution": app.config["MAP_TILE_ATTRIBUTION"]}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from accounts.api import blp as accounts_api
+    from accounts.views import bp as accounts_pages
+    from dispatch.api import blp as stations_api
+    from dispatch.views import bp as dispatch_pages
+    from marketplace.views import bp as marketplace_pages
+
+    for blueprint in (accounts_api, stations_api):
+        csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
+        api.register_blueprint(blueprint)
+    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """JSON for the API, a page for people; never a traceback."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return api.handle_http_exception(error)
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return http_error(InternalServerError())
+
+
+def _register_commands(app: Flask) -> None:
+    from demo.cli import seed_command
+    app.cli.add_command(seed_command)

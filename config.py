@@ -1,0 +1,91 @@
+"""Configuration read from the environment; one class per way of running the app.
+
+Every tunable the product's rules depend on (coverage radius, token lifetime, languages)
+lives here so that pages, API and tests read the same value.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def database_url(url: str | None) -> str:
+    """The SQLAlchemy URL for `url`, defaulting to SQLite under instance/.
+
+    Hosting platforms hand out `postgres://` or `postgresql://` URLs; we drive them with
+    psycopg 3, so the driver is made explicit.
+    """
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'wenqing.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Development defaults: SQLite, demo-friendly, never for production."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    # Languages: Chinese first (the network's customers), English for everyone else.
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+    # The station network.
+    COVERAGE_KM = 30.0          # default radius a station serves
+    MAX_COVERAGE_KM = 100.0     # no station may claim more; bounds the coverage pre-filter
+
+    # API tokens.
+    API_TOKEN_TTL_DAYS = 30
+
+    # The map on the home page; tiles come from the browser, never from the server.
+    MAP_TILE_URL = os.environ.get(
+        "MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
+    MAP_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+    # OpenAPI (flask-smorest).
+    API_TITLE = "Wenqing API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    # Demo accounts share this password; only the development seed uses it.
+    DEMO_PASSWORD = "demo-password"
+
+
+class TestConfig(Config):
+    """Tests: a database chosen by the test run, CSRF off unless a test turns it on."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("WENQING_TEST_DATABASE_URL") or "sqlite://")
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production refuses to start without a real secret and database."""
+
+    DEMO_PASSWORD = None
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if not os.environ.get(name):
+                raise RuntimeError(f"{name} must be set in production")
+        self.SECRET_KEY = os.environ["SECRET_KEY"]
+        self.SQLALCHEMY_DATABASE_URI = database_url(os.environ["DATABASE_URL"])
+
+
+CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

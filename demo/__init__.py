@@ -1,0 +1,1 @@
+"""Demo data for development: the national station network, engineers and demo accounts."""

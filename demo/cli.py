@@ -1,0 +1,26 @@
+"""`flask seed`: the demo network, with a progress bar."""
+import click
+from flask import current_app
+
+from demo.seed import seed_demo
+
+
+@click.command("seed")
+@click.option("--seed", "seed", default=7, show_default=True, help="Random seed.")
+@click.option("--stations", type=click.IntRange(min=1), default=None,
+              help="Only this many stations (default: one per county seat, 2,845).")
+def seed_command(seed: int, stations: int | None) -> None:
+    """Add the demo network and demo accounts (idempotent; development only)."""
+    password = current_app.config.get("DEMO_PASSWORD")
+    if not password:
+        raise click.ClickException("No DEMO_PASSWORD in this configuration (production?).")
+
+    def bar(places):
+        with click.progressbar(places, label="Stations", show_pos=True) as items:
+            yield from items
+
+    report = seed_demo(password, seed=seed, stations=stations, progress=bar)
+    click.echo(f"Added {report.stations_added} stations, {report.engineers_added} engineers, "
+               f"{report.users_added} accounts.")
+    click.echo(f"Demo sign-ins (password: {password}): customer1@demo.test, "
+               "engineer1@demo.test, manager1@demo.test, agent1@demo.test, admin@demo.test")

@@ -1,0 +1,99 @@
+"""Station look-ups against the database: coverage of a point, the nearest station, search."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import Forbidden, NotFound
+
+from dispatch.coverage import Point, bounding_box, covers, rank_by_distance
+from dispatch.models import Station
+from extensions import db
+from marketplace.models import Engineer
+
+HALF_EARTH_KM = 20_040.0
+
+
+@dataclass
+class Coverage:
+    """Stations that serve a point (nearest first) and the nearest station overall."""
+
+    stations: list[tuple[Station, float]]
+    nearest: tuple[Station, float] | None
+
+
+def stations_in_box(point: Point, radius_km: float) -> list[Station]:
+    """Candidates from the indexed lat/lng range; a superset of those within the radius."""
+    box = bounding_box(point, radius_km)
+    query = db.select(Station).where(Station.lat.between(box.south, box.north))
+    if box.west is not None:
+        query = query.where(Station.lng.between(box.west, box.east))
+    return list(db.session.execute(query).scalars())
+
+
+def widest_coverage_km() -> float:
+    return db.session.execute(db.select(func.max(Station.coverage_km))).scalar() or 0.0
+
+
+def stations_covering(point: Point) -> Coverage:
+    """Every station whose own radius covers `point`, and the nearest station anyway, so
+    a page can say how far the nearest one is when none covers the address."""
+    widest = widest_coverage_km()
+    if widest == 0.0:
+        return Coverage([], None)
+    ranked = rank_by_distance(point, stations_in_box(point, widest))
+    serving = [(s, d) for s, d in ranked if covers(s.coverage_km, d)]
+    if ranked and ranked[0][1] <= widest:
+        return Coverage(serving, ranked[0])
+    return Coverage(serving, nearest_station(point, start_km=widest * 2))
+
+
+def nearest_station(point: Point, start_km: float = 60.0) -> tuple[Station, float] | None:
+    """The nearest station, searching boxes of doubling size. A station found within the
+    searched radius is the nearest of all: the box holds the whole circle."""
+    radius = max(start_km, 1.0)
+    while radius < HALF_EARTH_KM:
+        ranked = rank_by_distance(point, stations_in_box(point, radius))
+        if ranked and ranked[0][1] <= radius:
+            return ranked[0]
+        radius *= 2
+    everyone = rank_by_distance(point, db.session.execute(db.select(Station)).scalars())
+    return everyone[0] if everyone else None
+
+
+def search_stations(text: str | None, limit: int) -> list[Station]:
+    """Stations whose name, county, city or province contains `text` (all when empty)."""
+    query = db.select(Station).order_by(Station.code).limit(limit)
+    if text:
+        text = text.strip()
+        query = query.where(or_(*(column.contains(text, autoescape=True) for column in
+                                  (Station.name, Station.county, Station.city, Station.province))))
+    return list(db.session.execute(query).scalars())
+
+
+class StationNotFound(NotFound):
+    description = "No such station."
+
+
+class NotStationManager(Forbidden):
+    description = "Only this station's manager may see this."
+
+
+def managed_station(code: str, user) -> Station:
+    """The station `code`, if `user` manages it (admins manage every station)."""
+    station = db.session.execute(
+        db.select(Station).where(Station.code == code)).scalar_one_or_none()
+    if station is None:
+        raise StationNotFound()
+    if user.role != "admin" and station.manager_id != user.id:
+        raise NotStationManager()
+    return station
+
+
+def station_engineers(station: Station) -> list[Engineer]:
+    """A station's engineers with their skills and accounts loaded in two queries."""
+    return list(db.session.execute(
+        db.select(Engineer).where(Engineer.station_id == station.id)
+        .options(selectinload(Engineer.skills), selectinload(Engineer.user))
+        .order_by(Engineer.display_name, Engineer.id)).scalars())
