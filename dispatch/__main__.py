@@ -43,8 +43,11 @@ def _bench(args: argparse.Namespace) -> int:
     if args.kind == "solomon":
         from dispatch.bench.solomon import run_solomon
 
+        from dispatch.solver import Tuning
+
         instances = args.instances.split(",") if args.instances else None
-        return run_solomon(Path(args.directory), args.seconds, instances, args.results)
+        tuning = Tuning(**json.loads(args.tuning)) if args.tuning else None
+        return run_solomon(Path(args.directory), args.seconds, instances, args.results, tuning)
     from dispatch.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results)
@@ -64,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--seconds", type=float, default=10.0)
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
+    b.add_argument("--tuning", help="experiments: solver Tuning fields as JSON, e.g. '{\"gls_lambda\": 0.2}'")
     b.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     if args.command == "bench" and args.kind == "solomon" and not args.directory:

@@ -1,0 +1,213 @@
+"""The solver: every plan passes verify_plan.py, and the hard rules hold."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dispatch import travel
+from dispatch.__main__ import main
+from dispatch.problem import dump_plan, load_problem
+from dispatch.solver import solve
+
+SKILLS = ("laptop", "printer", "server")
+
+
+def plan_for(doc: dict, check_plan, seconds: float = 0.3) -> dict:
+    plan = dump_plan(solve(load_problem(doc), seconds))
+    check_plan(doc, plan)
+    return plan
+
+
+def placed(plan: dict) -> dict[str, tuple[str, dict]]:
+    return {s["visit"]: (r["engineer"], s) for r in plan["routes"] for s in r["stops"]}
+
+
+def test_no_engineers_gives_an_empty_valid_plan(station, check_plan):
+    plan = plan_for(station(engineers=[]), check_plan)
+    assert plan["routes"] == [] and len(plan["unassigned"]) == 3
+    assert all(u["reason"] for u in plan["unassigned"])
+
+
+def test_no_visits_gives_an_empty_valid_plan(station, check_plan):
+    plan = plan_for(station(visits=[]), check_plan)
+    assert plan["routes"] == [] and plan["unassigned"] == []
+
+
+def test_a_visit_no_one_has_the_skill_for_is_unassigned_with_that_reason(station, check_plan):
+    doc = station()
+    doc["visits"][2]["skill"] = "server"
+    plan = plan_for(doc, check_plan)
+    assert {"visit": "v3", "reason": "no engineer with skill 'server'"} in plan["unassigned"]
+    assert {"v1", "v2"} <= set(placed(plan))
+
+
+def test_a_chosen_engineer_is_never_replaced(station, check_plan):
+    doc = station()
+    doc["engineers"][0]["shift"] = [28800, 30000]  # e1 has barely any day
+    doc["visits"][0].update(engineer="e1", window=None)
+    plan = plan_for(doc, check_plan)
+    assert "v1" not in placed(plan)
+    reason = next(u["reason"] for u in plan["unassigned"] if u["visit"] == "v1")
+    assert "chosen engineer 'e1'" in reason
+
+
+def test_a_chosen_engineer_gets_the_visit_even_when_another_is_closer(station, check_plan):
+    doc = station()
+    doc["visits"][1]["engineer"] = "e2"
+    doc["visits"][2]["engineer"] = "e1"
+    got = placed(plan_for(doc, check_plan))
+    assert got["v2"][0] == "e2" and got["v3"][0] == "e1"
+
+
+def test_a_fixed_visit_never_moves(station, check_plan):
+    doc = station()
+    doc["visits"][2]["fixed"] = {"engineer": "e2", "start": 52000}
+    got = placed(plan_for(doc, check_plan))
+    assert got["v3"][0] == "e2" and got["v3"][1]["start"] == 52000
+
+
+def test_the_break_is_planned_inside_its_window(station, check_plan):
+    plan = plan_for(station(), check_plan)
+    for route in plan["routes"]:
+        if route["engineer"] == "e1":
+            assert 41400 <= route["break"]["start"] and route["break"]["end"] <= 48600
+
+
+def test_higher_priority_wins_when_only_one_fits(station, check_plan):
+    doc = station(engineers=[{"id": "e1", "start": "st", "end": "st", "shift": [28800, 36000]}])
+    doc["visits"] = [
+        {"id": "low", "location": "a", "duration": 3600, "window": [30000, 31000]},
+        {"id": "high", "location": "b", "duration": 3600, "window": [30000, 31000], "priority": 3},
+    ]
+    plan = plan_for(doc, check_plan)
+    assert set(placed(plan)) == {"high"}
+    assert plan["unassigned"][0]["reason"] != "dropped"
+
+
+def test_unreachable_window_and_overlong_visit_are_explained(station, check_plan):
+    doc = station()
+    doc["visits"][0]["window"] = [0, 600]  # before anyone's shift
+    doc["visits"][1]["duration"] = 40000   # longer than any shift
+    reasons = {u["visit"]: u["reason"] for u in plan_for(doc, check_plan)["unassigned"]}
+    assert "inside its window" in reasons["v1"]
+    assert "longer than the shift" in reasons["v2"]
+
+
+def test_a_solomon_instance_is_fully_served_and_verified(shared_dir, check_plan):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("s2p", shared_dir / "tools" / "solomon_to_problem.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    doc = module.parse((shared_dir / "benchmarks" / "solomon" / "r101.txt").read_text())
+    plan = plan_for(doc, check_plan, seconds=1.0)
+    assert plan["unassigned"] == [] and plan["totals"]["distance"] < 1.1 * 1642.88
+
+
+def test_the_command_line_writes_a_verified_plan(station, check_plan, tmp_path, capsys):
+    (tmp_path / "p.json").write_text(json.dumps(station()))
+    assert main(["solve", str(tmp_path / "p.json"), "--seconds", "0.3", "--out", str(tmp_path / "plan.json")]) == 0
+    check_plan(station(), json.loads((tmp_path / "plan.json").read_text()))
+    assert main(["solve", str(tmp_path / "missing.json")]) == 2
+
+
+def test_the_command_line_names_the_bad_field(station, tmp_path, capsys):
+    doc = station()
+    doc["visits"][0]["window"] = [5, 1]
+    (tmp_path / "p.json").write_text(json.dumps(doc))
+    assert main(["solve", str(tmp_path / "p.json")]) == 2
+    assert "visits[0].window: end 1 is before start 5" in capsys.readouterr().err
+
+
+# --- property: random small problems with every feature -------------------------------
+
+@st.composite
+def problems(draw) -> dict:
+    model = draw(st.sampled_from(["geodesic", "euclidean", "matrix"]))
+    n_loc = draw(st.integers(2, 7))
+    if model == "geodesic":
+        locs = [{"id": f"L{i}", "lat": 31.2 + draw(st.floats(0, 0.15)), "lng": 121.4 + draw(st.floats(0, 0.15))}
+                for i in range(n_loc)]
+        spec = {"model": "geodesic", "speed_kmh": 30, "detour_factor": 1.3}
+        day, unit = (28800, 64800), 60
+    elif model == "euclidean":
+        locs = [{"id": f"L{i}", "x": draw(st.floats(0, 50)), "y": draw(st.floats(0, 50))} for i in range(n_loc)]
+        spec = {"model": "euclidean", "scale": 1.0, "speed": draw(st.sampled_from([1.0, 0.5]))}
+        day, unit = (0, 600), 1
+    else:
+        locs = [{"id": f"L{i}"} for i in range(n_loc)]
+        dur = [[0 if i == j else draw(st.integers(60, 1800)) for j in range(n_loc)] for i in range(n_loc)]
+        spec = {"model": "matrix", "durations": dur, "distances": [[d * 8 for d in row] for row in dur]}
+        day, unit = (28800, 64800), 60
+    doc = {"format": "dispatch-problem/1", "name": "prop", "travel": spec, "locations": locs}
+    engineers = []
+    for k in range(draw(st.integers(1, 3))):
+        e = {"id": f"e{k}", "start": "L0", "end": draw(st.sampled_from(["L0", f"L{n_loc - 1}"])),
+             "shift": list(day), "skills": draw(st.lists(st.sampled_from(SKILLS), max_size=2, unique=True))}
+        if draw(st.booleans()):
+            w0 = day[0] + draw(st.integers(60, 240)) * unit
+            e["break"] = {"window": [w0, w0 + 120 * unit], "duration": 30 * unit}
+        if draw(st.booleans()):
+            e["capacity"] = draw(st.integers(0, 6))
+        engineers.append(e)
+    doc["engineers"] = engineers
+    visits = []
+    for n in range(draw(st.integers(0, 8))):
+        v = {"id": f"v{n}", "location": f"L{draw(st.integers(1, n_loc - 1))}",
+             "duration": draw(st.integers(5, 90)) * unit + (0.25 if model == "euclidean" else 0),
+             "priority": draw(st.integers(1, 3)), "demand": draw(st.integers(0, 3))}
+        if draw(st.booleans()):
+            w0 = day[0] + draw(st.integers(0, 480)) * unit + (0.5 if model == "euclidean" else 0)
+            v["window"] = [w0, w0 + draw(st.integers(0, 180)) * unit]
+        if draw(st.booleans()):
+            v["skill"] = draw(st.sampled_from(SKILLS))
+        if draw(st.integers(0, 4)) == 0:
+            v["engineer"] = draw(st.sampled_from(engineers))["id"]
+        visits.append(v)
+    doc["visits"] = visits
+    if visits and draw(st.booleans()):
+        _fix_one(doc, draw(st.integers(0, len(visits) - 1)), draw(st.integers(0, len(engineers) - 1)))
+    return doc
+
+
+def _fix_one(doc: dict, vi: int, ei: int) -> None:
+    """Fix a visit where it is surely feasible: early in the engineer's day, break after it."""
+    problem = load_problem(doc)
+    v, e = doc["visits"][vi], doc["engineers"][ei]
+    loc = {p.id: p for p in problem.locations}
+    go = travel.leg(problem.travel, loc[e["start"]], loc[v["location"]])[1]
+    back = travel.leg(problem.travel, loc[v["location"]], loc[e["end"]])[1]
+    start = e["shift"][0] + math.ceil(go)
+    end = start + v["duration"]
+    brk = e.get("break")
+    if brk:
+        brk["window"] = [end, end + 2 * brk["duration"]]
+    if end + (brk["duration"] if brk else 0) + back > e["shift"][1]:
+        return
+    v.update(fixed={"engineer": e["id"], "start": start}, window=[start, start + 1], demand=0)
+    v.pop("engineer", None)
+    v["skill"] = (e["skills"] or [None])[0]
+    if v["skill"] is None:
+        v.pop("skill")
+    for other in doc["visits"]:
+        if other is not v:
+            other.pop("fixed", None)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=problems())
+def test_every_plan_of_a_random_problem_verifies(doc, check_plan):
+    plan = dump_plan(solve(load_problem(doc), 0.15))
+    check_plan(doc, plan)
+    got = placed(plan)
+    for v in doc["visits"]:
+        if v.get("engineer") and v["id"] in got:
+            assert got[v["id"]][0] == v["engineer"]
+        if v.get("fixed"):
+            assert got[v["id"]][0] == v["fixed"]["engineer"]
+            assert got[v["id"]][1]["start"] == v["fixed"]["start"]
+    assert all(u["reason"] and u["reason"] != "dropped" for u in plan["unassigned"])
