@@ -53,8 +53,7 @@ def _init_extensions(app: Flask) -> None:
 
     @app.context_processor
     def page_globals():
-        from flask_babel import get_locale
-        return {"languages": app.config["LANGUAGES"], "locale": str(get_locale()),
+        return {"languages": app.config["LANGUAGES"], "locale": select_locale(),
                 "tile_url": app.config["MAP_TILE_URL"],
                 "tile_attribution": app.config["MAP_TILE_ATTRIBUTION"]}
 

@@ -1,14 +1,19 @@
 """What goes in and out of the accounts API and forms."""
-from marshmallow import Schema, fields, post_load, validate, validates_schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from flask_babel import lazy_gettext as _l
 
 from accounts.models import ROLES
 
-PASSWORD = validate.Length(min=8, max=128, error="Use 8 to 128 characters.")
+REQUIRED = {"required": _l("Please fill this in.")}
+EMAIL = validate.Email(error=_l("Not a valid email address."))
+PASSWORD = validate.Length(min=8, max=128, error=_l("Use 8 to 128 characters."))
 
 
 class CredentialsSchema(Schema):
-    email = fields.Email(required=True)
-    password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    email = fields.String(required=True, validate=EMAIL, error_messages=REQUIRED)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=128),
+                             error_messages=REQUIRED)
 
     @post_load
     def normalise(self, data, **kwargs):
@@ -16,26 +21,34 @@ class CredentialsSchema(Schema):
         return data
 
 
-class LoginFormSchema(CredentialsSchema):
+class FormSchema(Schema):
+    """Forms also carry the CSRF token and the submit button; those are not data."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class LoginFormSchema(CredentialsSchema, FormSchema):
     remember = fields.Boolean(load_default=False, truthy={"on", "y", "true", "1"})
     next = fields.String(load_default=None, allow_none=True)
 
 
-class SignupSchema(Schema):
+class SignupSchema(FormSchema):
     """Anyone may sign up, always as a customer; staff accounts are made by admins."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    email = fields.Email(required=True)
-    password = fields.String(required=True, validate=PASSWORD)
-    password_confirm = fields.String(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                         error_messages=REQUIRED)
+    email = fields.String(required=True, validate=EMAIL, error_messages=REQUIRED)
+    password = fields.String(required=True, validate=PASSWORD, error_messages=REQUIRED)
+    password_confirm = fields.String(required=True, error_messages=REQUIRED)
     phone = fields.String(load_default=None, allow_none=True,
                           validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$",
-                                                   error="Digits, spaces and dashes only."))
+                                                   error=_l("Digits, spaces and dashes only.")))
 
     @validates_schema
     def passwords_match(self, data, **kwargs):
         if data.get("password") != data.get("password_confirm"):
-            raise ValidationError("The two passwords differ.", "password_confirm")
+            raise ValidationError(_l("The two passwords differ."), "password_confirm")
 
     @post_load
     def normalise(self, data, **kwargs):

@@ -1,6 +1,7 @@
 """`flask seed`: the demo network, with a progress bar."""
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from demo.seed import seed_demo
 
@@ -9,6 +10,7 @@ from demo.seed import seed_demo
 @click.option("--seed", "seed", default=7, show_default=True, help="Random seed.")
 @click.option("--stations", type=click.IntRange(min=1), default=None,
               help="Only this many stations (default: one per county seat, 2,845).")
+@with_appcontext
 def seed_command(seed: int, stations: int | None) -> None:
     """Add the demo network and demo accounts (idempotent; development only)."""
     password = current_app.config.get("DEMO_PASSWORD")
