@@ -1,5 +1,5 @@
 """What goes in and out of the accounts API and forms."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from flask_babel import lazy_gettext as _l
 
@@ -45,10 +45,17 @@ class SignupSchema(FormSchema):
                           validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$",
                                                    error=_l("Digits, spaces and dashes only.")))
 
+    @pre_load
+    def blank_phone_is_no_phone(self, data, **kwargs):
+        """An empty optional box in a form means "not given", not an invalid value."""
+        if not (data.get("phone") or "").strip():
+            data = {key: value for key, value in data.items() if key != "phone"}
+        return data
+
     @validates_schema
     def passwords_match(self, data, **kwargs):
         if data.get("password") != data.get("password_confirm"):
-            raise ValidationError(_l("The two passwords differ."), "password_confirm")
+            raise ValidationError([_l("The two passwords differ.")], "password_confirm")
 
     @post_load
     def normalise(self, data, **kwargs):

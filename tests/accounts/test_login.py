@@ -103,3 +103,10 @@ def test_forms_with_the_csrf_token_work(csrf_app, client, make_user):
     response = client.post("/login", data={"email": user.email, "password": "correct-horse-battery",
                                            "csrf_token": token})
     assert response.status_code == 302
+
+
+def test_sign_up_without_a_phone_is_fine(client, ctx):
+    response = client.post("/signup", data={
+        "name": "林先生", "email": "lin@example.test", "password": "a-long-password",
+        "password_confirm": "a-long-password", "phone": ""})
+    assert response.status_code == 302

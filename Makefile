@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export FLASK_APP := app:create_app
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup test-sqlite test-postgres bench translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations/zh/LC_MESSAGES/messages.mo: translations/zh/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d translations
+
+setup: $(VENV)/.installed translations/zh/LC_MESSAGES/messages.mo
+
+## make run: the app with demo data on SQLite at http://127.0.0.1:5000
+run: setup
+	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask seed
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+## make test: the whole suite on SQLite, then the database tests on a throwaway PostgreSQL
+test: setup
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest
+	bash scripts/with-postgres.sh $(PY) -m pytest -m db
+
+test-sqlite: setup
+	$(PY) -m pytest
+
+test-postgres: setup
+	bash scripts/with-postgres.sh $(PY) -m pytest -m db
+
+## make bench: the benchmarks behind the README's performance table
+bench: setup
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) bench/coverage.py
+
+## make translations: re-extract messages after changing user-facing text
+translations: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
+	  -o translations/messages.pot accounts dispatch marketplace demo templates app.py
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
