@@ -64,6 +64,30 @@ def rank_by_distance(point: Point, sites: Iterable[T]) -> list[tuple[T, float]]:
     return ranked
 
 
+MEAN_EARTH_RADIUS_KM = 6371.0088
+# A sphere's distances differ from the ellipsoid's by well under 1 %.
+SPHERE_ERROR = 0.01
+
+
+def sphere_km(a: Point, b: Point) -> float:
+    """Haversine distance on the mean sphere: cheap, and within 1 % of the geodesic."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b.lng - a.lng) / 2) ** 2)
+    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def nearest(point: Point, sites: Iterable[T]) -> tuple[T, float] | None:
+    """The nearest site by geodesic distance, measuring exactly only the few sites the
+    cheap spherical distance cannot rule out."""
+    rough = [(site, sphere_km(point, Point(site.lat, site.lng))) for site in sites]
+    if not rough:
+        return None
+    bound = min(km for _, km in rough) * (1 + 2 * SPHERE_ERROR) + 0.01
+    ranked = rank_by_distance(point, (site for site, km in rough if km <= bound))
+    return ranked[0]
+
+
 def covers(radius_km: float, distance: float) -> bool:
     """Whether a station of `radius_km` serves a point `distance` km away (edge included)."""
     return distance <= radius_km + EDGE_TOLERANCE_KM

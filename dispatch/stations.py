@@ -7,7 +7,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
-from dispatch.coverage import Point, bounding_box, covers, rank_by_distance
+from dispatch.coverage import Point, bounding_box, covers, nearest, rank_by_distance
 from dispatch.models import Station
 from extensions import db
 from marketplace.models import Engineer
@@ -54,12 +54,11 @@ def nearest_station(point: Point, start_km: float = 60.0) -> tuple[Station, floa
     searched radius is the nearest of all: the box holds the whole circle."""
     radius = max(start_km, 1.0)
     while radius < HALF_EARTH_KM:
-        ranked = rank_by_distance(point, stations_in_box(point, radius))
-        if ranked and ranked[0][1] <= radius:
-            return ranked[0]
+        found = nearest(point, stations_in_box(point, radius))
+        if found and found[1] <= radius:
+            return found
         radius *= 2
-    everyone = rank_by_distance(point, db.session.execute(db.select(Station)).scalars())
-    return everyone[0] if everyone else None
+    return nearest(point, db.session.execute(db.select(Station)).scalars())
 
 
 def search_stations(text: str | None, limit: int) -> list[Station]:

@@ -4,7 +4,7 @@ import math
 from geopy.distance import geodesic
 from hypothesis import given, settings, strategies as st
 
-from dispatch.coverage import Point, bounding_box, covers, distance_km, rank_by_distance
+from dispatch.coverage import Point, bounding_box, covers, distance_km, nearest, rank_by_distance
 
 
 def destination(point: Point, km: float, bearing: float) -> Point:
@@ -54,3 +54,16 @@ def test_sites_are_ranked_nearest_first():
     ranked = rank_by_distance(here, [Site("far", 31, 121), Site("near", 30.01, 120.0),
                                      Site("mid", 30.2, 120.1)])
     assert [s.name for s, _ in ranked] == ["near", "mid", "far"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(18, 53), st.floats(74, 134)), min_size=1, max_size=40),
+       st.floats(18, 53), st.floats(74, 134))
+def test_the_nearest_site_is_the_geodesic_nearest(coords, lat, lng):
+    class Site:
+        def __init__(self, lat, lng):
+            self.lat, self.lng = lat, lng
+    sites = [Site(a, b) for a, b in coords]
+    here = Point(lat, lng)
+    site, km = nearest(here, sites)
+    assert km == min(distance_km(here, Point(s.lat, s.lng)) for s in sites)
