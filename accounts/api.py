@@ -3,9 +3,9 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from accounts.access import public, signed_in
-from accounts.models import ApiToken, User
-from accounts.schemas import CredentialsSchema, TokenSchema, UserSchema
+from accounts.access import allow, public, signed_in
+from accounts.models import Address, ApiToken, User
+from accounts.schemas import AddressSchema, CredentialsSchema, TokenSchema, UserSchema
 from extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api",
@@ -47,3 +47,35 @@ def revoke_token():
 def me():
     """The signed-in account."""
     return current_user
+
+
+@blp.route("/me/addresses")
+@allow("customer")
+@blp.response(200, AddressSchema(many=True))
+def my_addresses():
+    """The signed-in customer's saved addresses."""
+    return current_user.addresses
+
+
+@blp.route("/me/addresses", methods=["POST"])
+@allow("customer")
+@blp.arguments(AddressSchema)
+@blp.response(201, AddressSchema)
+def save_address(fields):
+    """Save an address with its coordinates for later bookings."""
+    address = Address(user=current_user, **fields)
+    db.session.add(address)
+    db.session.commit()
+    return address
+
+
+@blp.route("/me/addresses/<int:address_id>", methods=["DELETE"])
+@allow("customer")
+@blp.response(204)
+def delete_address(address_id):
+    """Forget a saved address (only one's own: others' are 404, not 403, to reveal nothing)."""
+    address = db.session.get(Address, address_id)
+    if address is None or address.user_id != current_user.id:
+        abort(404, message="No such address.")
+    db.session.delete(address)
+    db.session.commit()

@@ -4,6 +4,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import ROLES
+from dispatch.schemas import LAT, LNG
 
 REQUIRED = {"required": _l("Please fill this in.")}
 EMAIL = validate.Email(error=_l("Not a valid email address."))
@@ -77,3 +78,13 @@ class UserSchema(Schema):
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
     locale = fields.String(allow_none=True)
+
+
+class AddressSchema(Schema):
+    """A saved address: where a customer wants engineers to come."""
+
+    id = fields.Integer(dump_only=True)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    lat = fields.Float(required=True, validate=LAT, allow_nan=False)
+    lng = fields.Float(required=True, validate=LNG, allow_nan=False)

@@ -54,6 +54,12 @@
     } else {
       text(result, fill(result.dataset.uncovered, { name: nearest.name, km: nearest.distance_km.toFixed(0) }));
       result.className = "result warn";
+      // Show where the nearest station is and how far its service reaches.
+      L.circle([nearest.lat, nearest.lng], { radius: nearest.coverage_km * 1000, color: "#b9770e", weight: 1, fillOpacity: 0.08 })
+        .bindTooltip(nearest.name).addTo(pointLayer);
+      L.polyline([[lat, lng], [nearest.lat, nearest.lng]], { color: "#b9770e", dashArray: "4 6" }).addTo(pointLayer);
+      map.fitBounds(L.latLngBounds([[lat, lng], [nearest.lat, nearest.lng]]).pad(0.3));
+      return;
     }
     map.setView([lat, lng], 9);
   }
