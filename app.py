@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template, request, session
-from flask_login import current_user
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
 from extensions import api, babel, csrf, db, login_manager, migrate
 
@@ -24,18 +24,6 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     _register_error_handlers(app)
     _register_commands(app)
     return app
-
-
-def select_locale() -> str:
-    """An explicit choice (this browser, then the account) wins; otherwise Chinese."""
-    from flask import current_app
-    languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -60,12 +48,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
+    from marketplace.api import blp as marketplace_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
     from dispatch.views import bp as dispatch_pages
     from marketplace.views import bp as marketplace_pages
 
-    for blueprint in (accounts_api, stations_api):
+    for blueprint in (accounts_api, stations_api, marketplace_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages):
@@ -89,4 +78,6 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from demo.cli import seed_command
+    from marketplace.cli import marketplace_cli
     app.cli.add_command(seed_command)
+    app.cli.add_command(marketplace_cli)

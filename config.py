@@ -45,6 +45,23 @@ class Config:
     COVERAGE_KM = 30.0          # default radius a station serves
     MAX_COVERAGE_KM = 100.0     # no station may claim more; bounds the coverage pre-filter
 
+    # Station time: windows, "today" and "available on day D" are in this zone.
+    TIMEZONE = "Asia/Shanghai"
+    APPOINTMENT_WINDOW_MINUTES = 120
+    BOOKING_LEAD_MINUTES = 120  # the earliest window starts this long after now
+
+    # Recommended order of engineers (marketplace.ranking): a Bayesian average that pulls
+    # few reviews towards the network's prior, plus a bonus for newcomers that fades out
+    # over their first reviews so that new engineers are seen. Change, then run
+    # `flask marketplace rebuild-stats`.
+    RANKING = {
+        "prior_mean": 4.5,        # stars a reviewer expects of an engineer nobody has rated
+        "prior_weight": 10,       # how many reviews that expectation is worth
+        "newcomer_bonus": 0.15,   # added to a brand-new engineer's score...
+        "newcomer_reviews": 20,   # ...and gone after this many reviews
+    }
+    LISTING_PAGE_SIZE = 20
+
     # API tokens.
     API_TOKEN_TTL_DAYS = 30
 

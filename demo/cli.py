@@ -23,6 +23,6 @@ def seed_command(seed: int, stations: int | None) -> None:
 
     report = seed_demo(password, seed=seed, stations=stations, progress=bar)
     click.echo(f"Added {report.stations_added} stations, {report.engineers_added} engineers, "
-               f"{report.users_added} accounts.")
+               f"{report.users_added} accounts, {report.reviews_added} reviews.")
     click.echo(f"Demo sign-ins (password: {password}): customer1@demo.test, "
                "engineer1@demo.test, manager1@demo.test, agent1@demo.test, admin@demo.test")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -16,15 +16,11 @@ from accounts.models import Address, User
 from dispatch.models import Station
 from demo.names import chinese_name, mobile_number
 from extensions import db
-from marketplace.models import Engineer, Skill
+from marketplace.aggregates import rebuild_stats
+from marketplace.catalog import ensure_catalog
+from marketplace.models import Engineer, Favourite, Review, Skill, Tag, Tip, review_tags
 
 COUNTIES_CSV = Path(__file__).parent / "data" / "counties.csv"
-SKILLS = (  # product lines of the after-sales network
-    ("laptop", "笔记本电脑", "Laptop"), ("desktop", "台式电脑", "Desktop"),
-    ("printer", "打印机", "Printer"), ("server", "服务器", "Server"),
-    ("tv", "电视", "TV"), ("monitor", "显示器", "Monitor"),
-    ("tablet", "平板电脑", "Tablet"), ("phone", "手机", "Phone"),
-)
 DEMO_ACCOUNTS = (  # email, role, name
     ("admin@demo.test", "admin", "管理员"),
     ("agent1@demo.test", "agent", "客服小周"),
@@ -52,6 +48,7 @@ class SeedReport:
     stations_added: int = 0
     engineers_added: int = 0
     users_added: int = 0
+    reviews_added: int = 0
 
 
 def county_seats() -> list[Place]:
@@ -74,29 +71,24 @@ def seed_demo(password: str, seed: int = 7, stations: int | None = None,
     (a CLI progress bar)."""
     report = SeedReport()
     password_hash = generate_password_hash(password)  # one hash shared by every demo account
-    skills = ensure_skills()
+    skills, tags = ensure_catalog()
     places = choose_places(seed, stations)
+    reviewers = ensure_reviewers(password_hash)
     existing = set(db.session.execute(db.select(Station.code)).scalars())
     taken = set(db.session.execute(db.select(User.email)).scalars())
     for index, place in enumerate(progress(places)):
         if place.station_code not in existing:
-            add_station(place, index == 0, seed, skills, password_hash, taken, report)
+            engineers = add_station(place, index == 0, seed, skills, password_hash, taken, report)
+            db.session.flush()
+            add_feedback(engineers, tags, reviewers, random.Random(f"{seed}:{place.adcode}:feedback"),
+                         report)
         if index % 50 == 49:
             db.session.commit()
     db.session.commit()
     ensure_demo_accounts(password_hash, places[0] if places else None, report)
+    rebuild_stats()  # aggregates from the rows just written
     db.session.commit()
     return report
-
-
-def ensure_skills() -> list[Skill]:
-    have = {s.code: s for s in db.session.execute(db.select(Skill)).scalars()}
-    for code, zh, en in SKILLS:
-        if code not in have:
-            have[code] = Skill(code=code, name_zh=zh, name_en=en)
-            db.session.add(have[code])
-    db.session.flush()
-    return [have[code] for code, _, _ in SKILLS]
 
 
 def demo_email(first: bool, login: str, fallback: str, taken: set[str]) -> str:
@@ -108,7 +100,7 @@ def demo_email(first: bool, login: str, fallback: str, taken: set[str]) -> str:
 
 
 def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
-                password_hash: str, taken: set[str], report: SeedReport) -> None:
+                password_hash: str, taken: set[str], report: SeedReport) -> list[Engineer]:
     """One station with its manager and engineers, from a generator of its own so that
     what a station gets does not depend on which stations exist already."""
     rng = random.Random(f"{seed}:{place.adcode}")
@@ -120,6 +112,7 @@ def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
                       province=place.province, city=place.city, county=place.county,
                       lat=place.lat, lng=place.lng, coverage_km=30.0, manager=manager)
     db.session.add(station)
+    engineers: list[Engineer] = []
     for k in range(1, rng.randint(5, 15) + 1):
         email = demo_email(first and k == 1, "engineer1@demo.test",
                            f"engineer-{place.adcode}-{k:02d}@demo.test", taken)
@@ -128,14 +121,18 @@ def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
                     password_hash=password_hash)
         own = sorted(rng.sample(skills, rng.randint(1, 4)), key=lambda s: s.code)
         years = rng.randint(0, 12)
-        db.session.add(Engineer(
+        engineer = Engineer(
             user=user, station=station, display_name=name, skills=own,
             started_on=TODAY - timedelta(days=365 * years + rng.randint(0, 364)),
-            bio=f"擅长{'、'.join(s.name_zh for s in own)}维修，从业{years or 1}年。"))
+            bio=f"擅长{'、'.join(s.name_zh for s in own)}维修，从业{years or 1}年。",
+            work_days=rng.choice(("123456", "12345", "234567", "1234567")))
+        db.session.add(engineer)
+        engineers.append(engineer)
         report.engineers_added += 1
         report.users_added += 1
     report.stations_added += 1
     report.users_added += 1
+    return engineers
 
 
 def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedReport) -> None:
@@ -151,3 +148,63 @@ def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedRep
                                           lat=home.lat + 0.03, lng=home.lng + 0.02))
         db.session.add(user)
         report.users_added += 1
+
+
+REVIEWER_COUNT = 400
+PRAISE = ("师傅很专业，问题很快就解决了。", "准时上门，讲解很耐心。", "修好了，干净利落，点赞！",
+          "态度很好，还教了我日常保养。", "比约定时间早到了十分钟，效率高。", "非常满意，下次还找他。")
+COMPLAINTS = ("迟到了半个多小时，也没提前说。", "问题没有彻底解决，还要再来一次。",
+              "态度一般，沟通不太顺畅。")
+
+
+def ensure_reviewers(password_hash: str) -> list[int]:
+    """A pool of demo customers who wrote the demo reviews (ids)."""
+    emails = [f"customer-{k:04d}@demo.test" for k in range(1, REVIEWER_COUNT + 1)]
+    have = dict(db.session.execute(
+        db.select(User.email, User.id).where(User.email.in_(emails))).all())
+    rng = random.Random("reviewers")
+    for email in emails:
+        if email not in have:
+            db.session.add(User(email=email, role="customer", name=chinese_name(rng),
+                                password_hash=password_hash))
+    db.session.flush()
+    return list(db.session.execute(db.select(User.id).where(User.email.in_(emails))
+                                   .order_by(User.id)).scalars())
+
+
+def add_feedback(engineers: list[Engineer], tags: list[Tag], reviewers: list[int],
+                 rng: random.Random, report: SeedReport) -> None:
+    """Reviews, tags, favourites and tips for new engineers, each engineer with a quality of
+    their own so that listings have something to sort. Aggregates are rebuilt afterwards."""
+    good = [t for t in tags if t.positive]
+    bad = [t for t in tags if not t.positive]
+    reviews, chosen_tags, favourites, tips = [], [], set(), []
+    for engineer in engineers:
+        quality = rng.uniform(3.6, 4.95)
+        for _ in range(min(int(rng.expovariate(1 / 14)), 120)):
+            stars = max(1, min(5, round(rng.gauss(quality, 0.7))))
+            customer = rng.choice(reviewers)
+            when = datetime.combine(TODAY, datetime.min.time()) - timedelta(minutes=rng.randint(60, 700_000))
+            reviews.append({"engineer_id": engineer.id, "customer_id": customer, "stars": stars,
+                            "created_at": when,
+                            "text": rng.choice(PRAISE if stars >= 4 else COMPLAINTS) if rng.random() < 0.6 else None})
+            pool = good if stars >= 4 else bad if stars <= 2 else []
+            chosen_tags.append(rng.sample(pool, min(len(pool), rng.randint(0, 3))))
+            if stars == 5 and rng.random() < 0.25:
+                favourites.add((customer, engineer.id))
+            if stars >= 4 and rng.random() < 0.12:
+                tips.append({"engineer_id": engineer.id, "customer_id": customer, "status": "paid",
+                             "amount_cents": rng.choice((500, 1000, 2000, 5000)), "created_at": when})
+    if reviews:
+        ids = db.session.execute(db.insert(Review).returning(Review.id, sort_by_parameter_order=True),
+                                 reviews).scalars().all()
+        links = [{"review_id": rid, "tag_id": tag.id} for rid, picked in zip(ids, chosen_tags)
+                 for tag in picked]
+        if links:
+            db.session.execute(review_tags.insert(), links)
+    if favourites:
+        db.session.execute(db.insert(Favourite), [{"customer_id": c, "engineer_id": e}
+                                                  for c, e in sorted(favourites)])
+    if tips:
+        db.session.execute(db.insert(Tip), tips)
+    report.reviews_added += len(reviews)

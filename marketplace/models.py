@@ -1,12 +1,12 @@
 """Engineers and the product lines (skills) they can repair."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User
+from accounts.models import User, utcnow
 from dispatch.models import Station
 from extensions import db
 
@@ -46,12 +46,150 @@ class Engineer(db.Model):
     photo_url: Mapped[str | None] = mapped_column(String(300))
     bio: Mapped[str | None] = mapped_column(Text)
     started_on: Mapped[date]
+    # Working pattern: minutes after midnight (station time) and ISO weekdays ("123456").
+    shift_start: Mapped[int] = mapped_column(default=9 * 60)
+    shift_end: Mapped[int] = mapped_column(default=18 * 60)
+    work_days: Mapped[str] = mapped_column(String(7), default="123456")
 
     user: Mapped[User] = relationship()
     station: Mapped[Station] = relationship(back_populates="engineers")
     skills: Mapped[list[Skill]] = relationship(secondary=engineer_skills,
                                                order_by="Skill.code")
+    stats: Mapped["EngineerStats"] = relationship(uselist=False, lazy="joined",
+                                                  cascade="all, delete-orphan")
+
+    def __init__(self, **fields) -> None:
+        fields.setdefault("stats", EngineerStats())  # every engineer has a stats row
+        super().__init__(**fields)
 
     def years_of_service(self, today: date) -> int:
         years = today.year - self.started_on.year
         return years - ((today.month, today.day) < (self.started_on.month, self.started_on.day))
+
+
+class Tag(db.Model):
+    """A word customers may attach to a review ("准时", "耐心"…); admins curate the set."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(20))
+    name_en: Mapped[str] = mapped_column(String(40))
+    positive: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name_for(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+review_tags = Table(
+    "review_tags",
+    db.metadata,
+    Column("review_id", ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True, index=True),
+)
+
+
+class Review(db.Model):
+    """What a customer said about an engineer after a visit. Hidden reviews stop counting."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+        Index("ix_reviews_engineer_created", "engineer_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    stars: Mapped[int] = mapped_column(SmallInteger)
+    text: Mapped[str | None] = mapped_column(String(1000))
+    reply: Mapped[str | None] = mapped_column(String(1000))
+    replied_at: Mapped[datetime | None]
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    customer: Mapped[User] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=review_tags, order_by="Tag.id")
+
+
+class Favourite(db.Model):
+    """A customer's 收藏 of an engineer: at most one per customer and engineer."""
+
+    __tablename__ = "favourites"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    engineer: Mapped[Engineer] = relationship()
+
+
+class Tip(db.Model):
+    """A customer's 打赏 to an engineer: recorded here, paid through Stripe (payments/)."""
+
+    __tablename__ = "tips"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("status IN ('pending','paid','refunded')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount_cents: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3), default="cny")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EngineerStats(db.Model):
+    """What a listing shows of an engineer, kept up to date when a review, favourite or tip
+    lands (marketplace.aggregates) so listings never count over millions of rows."""
+
+    __tablename__ = "engineer_stats"
+    __table_args__ = (Index("ix_engineer_stats_score", "score"),)
+
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    review_count: Mapped[int] = mapped_column(default=0)
+    star_sum: Mapped[int] = mapped_column(default=0)
+    stars_1: Mapped[int] = mapped_column(default=0)
+    stars_2: Mapped[int] = mapped_column(default=0)
+    stars_3: Mapped[int] = mapped_column(default=0)
+    stars_4: Mapped[int] = mapped_column(default=0)
+    stars_5: Mapped[int] = mapped_column(default=0)
+    average_stars: Mapped[float] = mapped_column(default=0.0)
+    favourite_count: Mapped[int] = mapped_column(default=0)
+    tip_count: Mapped[int] = mapped_column(default=0)
+    tip_cents: Mapped[int] = mapped_column(default=0)
+    score: Mapped[float] = mapped_column(default=lambda: newcomer_score())
+    level: Mapped[str] = mapped_column(String(10), default="rookie")
+    points: Mapped[int] = mapped_column(default=0)
+
+    def histogram(self) -> list[int]:
+        return [self.stars_1, self.stars_2, self.stars_3, self.stars_4, self.stars_5]
+
+
+def newcomer_score() -> float:
+    """An engineer nobody has reviewed yet starts at the prior plus the newcomer bonus."""
+    from flask import current_app
+
+    from marketplace.ranking import recommended_score
+    return recommended_score(0, 0, current_app.config["RANKING"])
+
+
+class EngineerTagCount(db.Model):
+    """How many visible reviews of an engineer carry a tag."""
+
+    __tablename__ = "engineer_tag_counts"
+
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,14 @@
+"""Which language a request is answered in."""
+from flask import current_app, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """An explicit choice (this browser, then the account) wins; otherwise Chinese."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,0 +1,36 @@
+"""Favourites (收藏): one per customer and engineer, counted exactly once even when the same
+request arrives twice at the same moment."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from extensions import db
+from marketplace.aggregates import dialect_insert, favourite_counted
+from marketplace.models import Engineer, Favourite
+
+
+def add_favourite(customer_id: int, engineer_id: int) -> bool:
+    """Favourite an engineer; True if this call added it (False: it was there already)."""
+    result = db.session.execute(
+        dialect_insert(Favourite).values(customer_id=customer_id, engineer_id=engineer_id)
+        .on_conflict_do_nothing(index_elements=["customer_id", "engineer_id"]))
+    if result.rowcount == 1:
+        favourite_counted(engineer_id, +1)
+    return result.rowcount == 1
+
+
+def remove_favourite(customer_id: int, engineer_id: int) -> bool:
+    """Un-favourite; True if this call removed it."""
+    result = db.session.execute(delete(Favourite).where(
+        Favourite.customer_id == customer_id, Favourite.engineer_id == engineer_id))
+    if result.rowcount == 1:
+        favourite_counted(engineer_id, -1)
+    return result.rowcount == 1
+
+
+def favourite_engineers(customer_id: int) -> list[Engineer]:
+    """A customer's engineers ("my engineers"), most recently favourited first."""
+    return list(db.session.execute(
+        select(Engineer).join(Favourite, Favourite.engineer_id == Engineer.id)
+        .where(Favourite.customer_id == customer_id)
+        .order_by(Favourite.created_at.desc(), Engineer.id)).scalars())

@@ -1,0 +1,136 @@
+"""What goes in and out of the marketplace API."""
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from dispatch.schemas import LAT, LNG
+from extensions import db
+from marketplace.levels import LEVELS
+from marketplace.listing import SORTS
+from marketplace.models import Skill
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class ListingQuerySchema(PageQuerySchema):
+    lat = fields.Float(required=True, validate=LAT, allow_nan=False)
+    lng = fields.Float(required=True, validate=LNG, allow_nan=False)
+    skill = fields.String(load_default=None)
+    min_stars = fields.Float(load_default=None, validate=validate.Range(min=1, max=5))
+    level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
+    day = fields.Date(load_default=None, metadata={"description": "available on this day"})
+    sort = fields.String(load_default="recommended", validate=validate.OneOf(SORTS))
+
+    @validates("skill")
+    def skill_known(self, value, **kwargs):
+        if value is not None and not db.session.execute(
+                db.select(Skill.id).where(Skill.code == value)).first():
+            raise ValidationError(f"Unknown skill '{value}'.")
+
+
+class StationRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class TagCountSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    positive = fields.Boolean()
+    count = fields.Integer()
+
+
+class WindowSchema(Schema):
+    start = fields.DateTime()
+    end = fields.DateTime()
+
+
+class EngineerCardSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    photo_url = fields.String(allow_none=True)
+    station = fields.Nested(StationRefSchema)
+    distance_km = fields.Float(allow_none=True)
+    level = fields.String()
+    level_name = fields.String()
+    average_stars = fields.Float()
+    review_count = fields.Integer()
+    top_tags = fields.List(fields.Nested(TagCountSchema))
+    favourite_count = fields.Integer()
+    tip_count = fields.Integer()
+    skills = fields.List(fields.String())
+    next_window = fields.Nested(WindowSchema, allow_none=True)
+    favourite = fields.Boolean(allow_none=True,
+                               metadata={"description": "in the signed-in customer's favourites"})
+
+
+class NearestSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    distance_km = fields.Float()
+
+
+class ListingSchema(Schema):
+    covered = fields.Boolean()
+    message = fields.String(allow_none=True)
+    nearest = fields.Nested(NearestSchema, allow_none=True)
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+    engineers = fields.List(fields.Nested(EngineerCardSchema))
+
+
+class ProfileSchema(EngineerCardSchema):
+    bio = fields.String(allow_none=True)
+    years_of_service = fields.Integer()
+    histogram = fields.List(fields.Integer(), metadata={"description": "reviews with 1..5 stars"})
+    tags = fields.List(fields.Nested(TagCountSchema))
+
+
+class ReviewTagSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    positive = fields.Boolean()
+
+
+class ReviewSchema(Schema):
+    id = fields.Integer()
+    stars = fields.Integer()
+    text = fields.String(allow_none=True)
+    tags = fields.List(fields.Nested(ReviewTagSchema))
+    reviewer = fields.String(metadata={"description": "masked name"})
+    created_at = fields.DateTime()
+    reply = fields.String(allow_none=True)
+    replied_at = fields.DateTime(allow_none=True)
+
+
+class ReviewPageSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    reviews = fields.List(fields.Nested(ReviewSchema))
+
+
+class FavouriteSchema(Schema):
+    engineer_id = fields.Integer()
+    favourite = fields.Boolean()
+    favourite_count = fields.Integer()
+
+
+class TagSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$"))
+    name_zh = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    positive = fields.Boolean(load_default=True)
+    active = fields.Boolean(load_default=True)
+
+
+class TagQuerySchema(Schema):
+    all = fields.Boolean(load_default=False, metadata={"description": "admins: inactive too"})
+
+
+class TagUpdateSchema(TagSchema):
+    """Changes to a tag; every field optional (loaded with partial=True)."""
