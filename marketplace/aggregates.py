@@ -51,11 +51,11 @@ def review_counted(review: Review, sign: int = 1) -> None:
 
 
 def add_tag_count(engineer_id: int, tag_id: int, delta: int) -> None:
-    insert = dialect_insert(EngineerTagCount).values(
+    insert = dialect_insert(EngineerTagCount.__table__).values(
         engineer_id=engineer_id, tag_id=tag_id, count=delta)
     db.session.execute(insert.on_conflict_do_update(
         index_elements=["engineer_id", "tag_id"],
-        set_={"count": EngineerTagCount.count + delta}))
+        set_={"count": EngineerTagCount.__table__.c.count + delta}))
 
 
 def favourite_counted(engineer_id: int, sign: int) -> None:

@@ -10,22 +10,28 @@ from marketplace.models import Engineer, Favourite
 
 
 def add_favourite(customer_id: int, engineer_id: int) -> bool:
-    """Favourite an engineer; True if this call added it (False: it was there already)."""
-    result = db.session.execute(
-        dialect_insert(Favourite).values(customer_id=customer_id, engineer_id=engineer_id)
-        .on_conflict_do_nothing(index_elements=["customer_id", "engineer_id"]))
-    if result.rowcount == 1:
+    """Favourite an engineer; True if this call added it (False: it was there already).
+    RETURNING tells whether the row was new: rowcount of an INSERT … ON CONFLICT is not
+    reliable across drivers."""
+    table = Favourite.__table__
+    added = db.session.execute(
+        dialect_insert(table).values(customer_id=customer_id, engineer_id=engineer_id)
+        .on_conflict_do_nothing(index_elements=["customer_id", "engineer_id"])
+        .returning(table.c.engineer_id)).first() is not None
+    if added:
         favourite_counted(engineer_id, +1)
-    return result.rowcount == 1
+    return added
 
 
 def remove_favourite(customer_id: int, engineer_id: int) -> bool:
     """Un-favourite; True if this call removed it."""
-    result = db.session.execute(delete(Favourite).where(
-        Favourite.customer_id == customer_id, Favourite.engineer_id == engineer_id))
-    if result.rowcount == 1:
+    table = Favourite.__table__
+    removed = db.session.execute(
+        delete(table).where(table.c.customer_id == customer_id, table.c.engineer_id == engineer_id)
+        .returning(table.c.engineer_id)).first() is not None
+    if removed:
         favourite_counted(engineer_id, -1)
-    return result.rowcount == 1
+    return removed
 
 
 def favourite_engineers(customer_id: int) -> list[Engineer]:

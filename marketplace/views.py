@@ -1,7 +1,23 @@
-"""Customer-facing pages: the home page with the address box and the station map."""
-from flask import Blueprint, render_template
+"""Customer-facing pages: home, the engineers near an address, profiles, my engineers,
+and the admins' tag list."""
+from __future__ import annotations
 
-from accounts.access import public
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from accounts.access import allow, public
+from accounts.locale import select_locale
+from accounts.views import safe_next
+from extensions import db
+from marketplace.favourites import add_favourite, remove_favourite
+from marketplace.listing import SORTS
+from marketplace.levels import LEVELS, level_name
+from marketplace.models import Skill, Tag
+from marketplace.presentation import favourite_cards, listing_page, profile, review_page
+from marketplace.profiles import get_engineer
+from marketplace.schemas import ListingQuerySchema, PageQuerySchema, TagSchema
 
 bp = Blueprint("marketplace", __name__)
 
@@ -10,3 +26,85 @@ bp = Blueprint("marketplace", __name__)
 @public
 def home():
     return render_template("marketplace/home.html")
+
+
+@bp.route("/engineers")
+@public
+def engineers():
+    """The engineers a customer at this address can choose from."""
+    query = {k: v for k, v in request.args.items() if v != ""}
+    errors, listing = {}, None
+    try:
+        args = ListingQuerySchema().load(query)
+    except ValidationError as err:
+        errors = err.messages
+    else:
+        listing = listing_page(args)
+    skills = db.session.execute(db.select(Skill).order_by(Skill.id)).scalars().all()
+    return render_template("marketplace/engineers.html", listing=listing, errors=errors,
+                           query=query, skills=skills, sorts=SORTS,
+                           levels=[(lvl, level_name(lvl, select_locale())) for lvl in LEVELS]), \
+        422 if errors else 200
+
+
+@bp.route("/engineers/<int:engineer_id>")
+@public
+def engineer(engineer_id: int):
+    """An engineer's profile with reviews, newest first."""
+    try:
+        paging = PageQuerySchema().load({k: v for k, v in request.args.items() if k == "page"})
+    except ValidationError:
+        paging = {"page": 1}
+    reviews = review_page(engineer_id, paging["page"], current_app.config["LISTING_PAGE_SIZE"])
+    return render_template("marketplace/engineer.html", engineer=profile(engineer_id),
+                           reviews=reviews, back=safe_next(request.args.get("back")))
+
+
+@bp.route("/engineers/<int:engineer_id>/favourite", methods=["POST"])
+@allow("customer")
+def toggle_favourite(engineer_id: int):
+    """The profile's favourite button (a form, so it works without JavaScript)."""
+    get_engineer(engineer_id)
+    if request.form.get("favourite") == "1":
+        add_favourite(current_user.id, engineer_id)
+        flash(_("Added to your engineers."), "success")
+    else:
+        remove_favourite(current_user.id, engineer_id)
+        flash(_("Removed from your engineers."), "info")
+    db.session.commit()
+    return redirect(url_for("marketplace.engineer", engineer_id=engineer_id))
+
+
+@bp.route("/me/engineers")
+@allow("customer")
+def my_engineers():
+    return render_template("marketplace/my_engineers.html",
+                           engineers=favourite_cards(current_user.id))
+
+
+@bp.route("/admin/tags", methods=["GET", "POST"])
+@allow("admin")
+def admin_tags():
+    """The curated review tags: add one, or switch one on or off."""
+    errors, form = {}, request.form
+    if request.method == "POST" and form.get("toggle"):
+        tag = db.get_or_404(Tag, int(form["toggle"]))
+        tag.active = not tag.active
+        db.session.commit()
+        return redirect(url_for("marketplace.admin_tags"))
+    if request.method == "POST":
+        try:
+            fields = TagSchema().load({**form, "positive": form.get("positive") == "1"} |
+                                      {"active": True}, unknown="exclude")
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            if db.session.execute(db.select(Tag.id).where(Tag.code == fields["code"])).first():
+                errors = {"code": [_("This code is taken.")]}
+            else:
+                db.session.add(Tag(**fields))
+                db.session.commit()
+                return redirect(url_for("marketplace.admin_tags"))
+    tags = db.session.execute(db.select(Tag).order_by(Tag.positive.desc(), Tag.id)).scalars().all()
+    return render_template("marketplace/admin_tags.html", tags=tags, errors=errors, form=form), \
+        422 if errors else 200

@@ -5,6 +5,7 @@
   const result = document.getElementById("coverage-result");
   const list = document.getElementById("covering-list");
   const input = document.getElementById("address");
+  const choose = document.getElementById("choose-link");
 
   const map = L.map(mapEl, { preferCanvas: true }).setView([35.0, 105.0], 4);
   L.tileLayer(mapEl.dataset.tiles, { attribution: mapEl.dataset.attribution, maxZoom: 18 }).addTo(map);
@@ -30,6 +31,7 @@
     const body = await response.json();
     pointLayer.clearLayers();
     list.replaceChildren();
+    choose.hidden = true;
     if (!response.ok) {
       const fields = Object.entries((body.errors && body.errors.query) || {})
         .map(([field, reasons]) => `${field}: ${reasons.join(" ")}`);
@@ -51,6 +53,8 @@
     } else if (body.stations.length) {
       text(result, fill(result.dataset.covered, { count: body.stations.length, name: nearest.name, km: nearest.distance_km.toFixed(1) }));
       result.className = "result ok";
+      choose.href = `${choose.pathname}?lat=${lat}&lng=${lng}`;
+      choose.hidden = false;
     } else {
       text(result, fill(result.dataset.uncovered, { name: nearest.name, km: nearest.distance_km.toFixed(0) }));
       result.className = "result warn";
