@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 
 from flask import Flask, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
-from extensions import api, babel, csrf, db, login_manager, migrate
+from extensions import api, babel, cache, csrf, db, login_manager, migrate
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -17,13 +19,26 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
         config = CONFIGS[os.environ.get("WENQING_ENV", "development")]
     app.config.from_object(config() if isinstance(config, type) else config)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.json.ensure_ascii = False  # Chinese names stay readable in the API
+    app.json = IsoJSONProvider(app)
 
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_commands(app)
     return app
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """JSON as the API documents it: ISO 8601 dates (as marshmallow writes them, not
+    Flask's HTTP-date default) and readable Chinese."""
+
+    ensure_ascii = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, (datetime, date)):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -37,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    cache.init_app(app)
     app.before_request(enforce_access)
 
     @app.context_processor

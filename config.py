@@ -61,6 +61,16 @@ class Config:
         "newcomer_reviews": 20,   # ...and gone after this many reviews
     }
     LISTING_PAGE_SIZE = 20
+    # Listings read each station's engineers from a cache, dropped when a review, favourite
+    # or tip changes one of them, and after this many seconds at the latest (for changes
+    # made elsewhere: new engineers, skills). SimpleCache lives in one process: with several
+    # workers use CACHE_TYPE=RedisCache (and CACHE_REDIS_URL) so that all of them forget.
+    LISTING_CACHE_SECONDS = 600
+    REFERENCE_DATA_SECONDS = 60  # each worker reloads stations and skill codes this often
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")  # RedisCache with CACHE_REDIS_URL
+    CACHE_DEFAULT_TIMEOUT = 300
+    CACHE_THRESHOLD = 20_000  # SimpleCache: room for every station of the network
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
 
     # API tokens.
     API_TOKEN_TTL_DAYS = 30
@@ -88,6 +98,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("WENQING_TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
+    LISTING_CACHE_SECONDS = 0   # tests see every write at once (a dedicated test caches)
+    REFERENCE_DATA_SECONDS = 0
 
 
 class ProductionConfig(Config):

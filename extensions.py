@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so any module can import them without cycles."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -29,6 +30,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 api = Api()
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

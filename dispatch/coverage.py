@@ -7,10 +7,12 @@ The database narrows the candidates with a bounding box on indexed columns
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Iterable, TypeVar
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Iterable, TypeVar
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+
+WGS84 = Geodesic.WGS84
 
 # A degree of latitude is 110.574 km at the equator and longer towards the poles; a degree
 # of longitude is at most 111.320 km × cos(latitude). Using the short figures makes the
@@ -50,8 +52,9 @@ def bounding_box(point: Point, radius_km: float) -> BoundingBox:
 
 
 def distance_km(a: Point, b: Point) -> float:
-    """Geodesic distance on the WGS-84 ellipsoid."""
-    return geodesic((a.lat, a.lng), (b.lat, b.lng)).km
+    """Geodesic distance on the WGS-84 ellipsoid: geopy's `geodesic`, called through
+    geographiclib (which geopy wraps) to save its per-call overhead on hot paths."""
+    return WGS84.Inverse(a.lat, a.lng, b.lat, b.lng, Geodesic.DISTANCE)["s12"] / 1000.0
 
 
 T = TypeVar("T")
@@ -91,3 +94,51 @@ def nearest(point: Point, sites: Iterable[T]) -> tuple[T, float] | None:
 def covers(radius_km: float, distance: float) -> bool:
     """Whether a station of `radius_km` serves a point `distance` km away (edge included)."""
     return distance <= radius_km + EDGE_TOLERANCE_KM
+
+
+HALF_EARTH_KM = 20_040.0
+
+
+@dataclass
+class Coverage(Generic[T]):
+    """Sites that serve a point (nearest first) and the nearest site overall."""
+
+    stations: list[tuple[T, float]] = field(default_factory=list)
+    nearest: tuple[T, float] | None = None
+
+
+def coverage_of(point: Point, in_box: Callable[[Point, float], list[T]], widest_km: float,
+                everyone: Callable[[], Iterable[T]]) -> Coverage[T]:
+    """Which sites (with `lat`, `lng`, `coverage_km`) serve `point`, and the nearest one.
+
+    `in_box(point, km)` returns a superset of the sites within `km` (a bounding-box query,
+    on an index in the database or in memory); `widest_km` is the largest radius of all.
+    Exact geodesics are computed only for the sites a spherical bound cannot rule out.
+    """
+    if widest_km <= 0:
+        return Coverage()
+    candidates = in_box(point, widest_km)
+    serving = []
+    for site in candidates:
+        if sphere_km(point, Point(site.lat, site.lng)) <= site.coverage_km * (1 + SPHERE_ERROR) + 0.01:
+            km = distance_km(point, Point(site.lat, site.lng))
+            if covers(site.coverage_km, km):
+                serving.append((site, km))
+    serving.sort(key=lambda pair: pair[1])
+    found = nearest(point, candidates)
+    if found is None or found[1] > widest_km:
+        found = nearest_by_widening(point, in_box, widest_km * 2, everyone)
+    return Coverage(serving, found)
+
+
+def nearest_by_widening(point: Point, in_box: Callable[[Point, float], list[T]], start_km: float,
+                        everyone: Callable[[], Iterable[T]]) -> tuple[T, float] | None:
+    """The nearest site, searching boxes of doubling size. A site found within the searched
+    radius is the nearest of all: the box holds the whole circle."""
+    radius = max(start_km, 1.0)
+    while radius < HALF_EARTH_KM:
+        found = nearest(point, in_box(point, radius))
+        if found and found[1] <= radius:
+            return found
+        radius *= 2
+    return nearest(point, everyone())

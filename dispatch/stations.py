@@ -1,26 +1,14 @@
 """Station look-ups against the database: coverage of a point, the nearest station, search."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
-from dispatch.coverage import Point, bounding_box, covers, nearest, rank_by_distance
+from dispatch.coverage import Coverage, Point, bounding_box, coverage_of
 from dispatch.models import Station
 from extensions import db
 from marketplace.models import Engineer
-
-HALF_EARTH_KM = 20_040.0
-
-
-@dataclass
-class Coverage:
-    """Stations that serve a point (nearest first) and the nearest station overall."""
-
-    stations: list[tuple[Station, float]]
-    nearest: tuple[Station, float] | None
 
 
 def stations_in_box(point: Point, radius_km: float) -> list[Station]:
@@ -36,29 +24,11 @@ def widest_coverage_km() -> float:
     return db.session.execute(db.select(func.max(Station.coverage_km))).scalar() or 0.0
 
 
-def stations_covering(point: Point) -> Coverage:
+def stations_covering(point: Point) -> Coverage[Station]:
     """Every station whose own radius covers `point`, and the nearest station anyway, so
     a page can say how far the nearest one is when none covers the address."""
-    widest = widest_coverage_km()
-    if widest == 0.0:
-        return Coverage([], None)
-    ranked = rank_by_distance(point, stations_in_box(point, widest))
-    serving = [(s, d) for s, d in ranked if covers(s.coverage_km, d)]
-    if ranked and ranked[0][1] <= widest:
-        return Coverage(serving, ranked[0])
-    return Coverage(serving, nearest_station(point, start_km=widest * 2))
-
-
-def nearest_station(point: Point, start_km: float = 60.0) -> tuple[Station, float] | None:
-    """The nearest station, searching boxes of doubling size. A station found within the
-    searched radius is the nearest of all: the box holds the whole circle."""
-    radius = max(start_km, 1.0)
-    while radius < HALF_EARTH_KM:
-        found = nearest(point, stations_in_box(point, radius))
-        if found and found[1] <= radius:
-            return found
-        radius *= 2
-    return nearest(point, db.session.execute(db.select(Station)).scalars())
+    return coverage_of(point, stations_in_box, widest_coverage_km(),
+                       lambda: db.session.execute(db.select(Station)).scalars())
 
 
 def search_stations(text: str | None, limit: int) -> list[Station]:

@@ -12,8 +12,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
-from marketplace.models import (EngineerStats, EngineerTagCount, Favourite, Review, Tip,
-                                review_tags)
+from marketplace.listing import STALE_STATIONS
+from marketplace.models import (Engineer, EngineerStats, EngineerTagCount, Favourite, Review,
+                                Tip, review_tags)
 from marketplace.ranking import average_stars, recommended_score
 
 
@@ -30,6 +31,7 @@ def bump(engineer_id: int, **deltas: int) -> None:
         update(EngineerStats).where(EngineerStats.engineer_id == engineer_id).values(**columns)
         .returning(EngineerStats.star_sum, EngineerStats.review_count)
         .execution_options(synchronize_session=False)).one()
+    forget_station_of(engineer_id)
     if {"star_sum", "review_count"} & deltas.keys():
         db.session.execute(
             update(EngineerStats).where(EngineerStats.engineer_id == engineer_id)
@@ -48,6 +50,13 @@ def review_counted(review: Review, sign: int = 1) -> None:
          **{f"stars_{review.stars}": sign})
     for tag in review.tags:
         add_tag_count(review.engineer_id, tag.id, sign)
+
+
+def forget_station_of(engineer_id: int) -> None:
+    """The engineer's station's cached listing entries go stale when this commits."""
+    station_id = db.session.execute(
+        select(Engineer.station_id).where(Engineer.id == engineer_id)).scalar_one()
+    db.session.info.setdefault(STALE_STATIONS, set()).add(station_id)
 
 
 def add_tag_count(engineer_id: int, tag_id: int, delta: int) -> None:
@@ -96,6 +105,8 @@ def rebuild_stats() -> int:
             "tip_count": t.n if t else 0, "tip_cents": int(t.cents) if t else 0})
     if rows:
         db.session.execute(update(EngineerStats), rows)  # bulk UPDATE by primary key
+    db.session.info.setdefault(STALE_STATIONS, set()).update(
+        db.session.execute(select(Engineer.station_id).distinct()).scalars())
 
     db.session.execute(EngineerTagCount.__table__.delete())
     db.session.execute(EngineerTagCount.__table__.insert().from_select(

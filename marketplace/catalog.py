@@ -41,3 +41,16 @@ def ensure_catalog() -> tuple[list[Skill], list[Tag]]:
             db.session.add(tags[code])
     db.session.flush()
     return list(skills.values()), list(tags.values())
+
+
+def skill_codes() -> frozenset[str]:
+    """Known skill codes, kept per process for REFERENCE_DATA_SECONDS (checked on every
+    listing request)."""
+    import time
+
+    from flask import current_app
+    holder = current_app.extensions.setdefault("skill_codes", {})
+    if "codes" not in holder or time.monotonic() - holder["loaded"] > current_app.config["REFERENCE_DATA_SECONDS"]:
+        holder["codes"] = frozenset(db.session.execute(db.select(Skill.code)).scalars())
+        holder["loaded"] = time.monotonic()
+    return holder["codes"]

@@ -40,3 +40,8 @@ def favourite_engineers(customer_id: int) -> list[Engineer]:
         select(Engineer).join(Favourite, Favourite.engineer_id == Engineer.id)
         .where(Favourite.customer_id == customer_id)
         .order_by(Favourite.created_at.desc(), Engineer.id)).scalars())
+
+
+def is_favourite(customer_id: int, engineer_id: int) -> bool:
+    return db.session.execute(select(Favourite.engineer_id).where(
+        Favourite.customer_id == customer_id, Favourite.engineer_id == engineer_id)).first() is not None

@@ -1,7 +1,10 @@
 """Which engineers a customer at a point can choose from, filtered, sorted and paged.
 
-Everything shown per engineer comes from the kept aggregates (EngineerStats,
-EngineerTagCount), so a page costs a handful of indexed queries whatever the review count.
+A listing reads each covering station's engineers as plain entries: built from the kept
+aggregates in three queries per station, then cached (Flask-Caching) until a review,
+favourite or tip changes one of them (dropped after that commit) or LISTING_CACHE_SECONDS
+pass, so that a request costs no database round trip once its stations are warm.
+Filtering, sorting and paging a few hundred entries happen in memory.
 """
 from __future__ import annotations
 
@@ -9,17 +12,71 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
-from dispatch.coverage import Point
-from dispatch.stations import Coverage, stations_covering
-from extensions import db
+from dispatch.coverage import Coverage, Point
+from dispatch.station_index import StationRef, station_index
+from extensions import cache, db
 from marketplace.levels import LEVELS
-from marketplace.models import Engineer, EngineerStats, EngineerTagCount, Favourite, Skill, Tag
+from marketplace.models import (Engineer, EngineerStats, EngineerTagCount, Favourite, Skill, Tag,
+                                engineer_skills)
 
 SORTS = ("recommended", "stars", "distance", "level", "tips", "favourites")
 TOP_TAGS = 3
+STALE_STATIONS = "stale_listing_stations"  # session.info key: stations whose entries changed
+
+
+def cache_key(station_id: int) -> str:
+    return f"listing:station:{station_id}"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_changes(session: Session) -> None:
+    """Drop the cached entries of stations whose engineers' aggregates just changed, after
+    the commit, so that no reader can cache the old values again."""
+    stale = session.info.pop(STALE_STATIONS, None)
+    if stale and has_app_context() and current_app.config["LISTING_CACHE_SECONDS"]:
+        cache.delete_many(*(cache_key(sid) for sid in stale))
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop(STALE_STATIONS, None)
+
+
+@dataclass(frozen=True)
+class TagCount:
+    code: str
+    name_zh: str
+    name_en: str
+    positive: bool
+    count: int
+
+    def name_for(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An engineer as listings know them: nothing that depends on who asks or from where."""
+
+    id: int
+    display_name: str
+    photo_url: str | None
+    station_id: int
+    level: str
+    average_stars: float
+    review_count: int
+    favourite_count: int
+    tip_count: int
+    score: float
+    skills: tuple[str, ...]
+    shift_start: int
+    shift_end: int
+    work_days: str
+    top_tags: tuple[TagCount, ...]
 
 
 @dataclass(frozen=True)
@@ -29,85 +86,117 @@ class Filters:
     level: str | None = None
     day: date | None = None
 
+    def admit(self, e: Entry) -> bool:
+        return ((self.skill is None or self.skill in e.skills)
+                and (self.min_stars is None or (e.review_count > 0 and e.average_stars >= self.min_stars))
+                and (self.level is None or e.level == self.level)
+                and (self.day is None or str(self.day.isoweekday()) in e.work_days))
+
 
 @dataclass
 class Listing:
-    coverage: Coverage
-    engineers: list[Engineer] = field(default_factory=list)
-    distance_km: dict[int, float] = field(default_factory=dict)   # by station id
-    top_tags: dict[int, list[tuple[Tag, int]]] = field(default_factory=dict)
-    favourites: set[int] = field(default_factory=set)             # of the signed-in customer
+    coverage: Coverage[StationRef]
+    entries: list[Entry] = field(default_factory=list)
+    stations: dict[int, tuple[StationRef, float]] = field(default_factory=dict)  # id -> (station, km)
+    favourites: set[int] = field(default_factory=set)  # of the signed-in customer
     total: int = 0
-
-
-def level_rank():
-    return case({level: rank for rank, level in enumerate(LEVELS)}, value=EngineerStats.level)
 
 
 def engineers_near(point: Point, filters: Filters, sort: str, page: int, per_page: int,
                    customer_id: int | None = None) -> Listing:
     """A page of the engineers of every station covering `point`."""
-    coverage = stations_covering(point)
-    listing = Listing(coverage, distance_km={s.id: km for s, km in coverage.stations})
+    coverage = station_index().coverage(point)
+    listing = Listing(coverage, stations={s.id: (s, km) for s, km in coverage.stations})
     if not coverage.stations:
         return listing
     if customer_id is not None:
         listing.favourites = set(db.session.execute(
             select(Favourite.engineer_id).where(Favourite.customer_id == customer_id)).scalars())
-
-    query = filtered(select(Engineer), listing.distance_km, filters)
-    listing.total = db.session.execute(
-        query.with_only_columns(func.count(Engineer.id)).order_by(None)).scalar()
-    distance = case(listing.distance_km, value=Engineer.station_id)
-    query = (query.options(contains_eager(Engineer.stats), selectinload(Engineer.skills),
-                           selectinload(Engineer.station))
-             .order_by(*ordering(sort, distance, listing.favourites), Engineer.id)
-             .limit(per_page).offset((page - 1) * per_page))
-    listing.engineers = list(db.session.execute(query).unique().scalars())
-    listing.top_tags = top_tags([e.id for e in listing.engineers], TOP_TAGS)
+    chosen = [e for e in station_entries(list(listing.stations)) if filters.admit(e)]
+    distance = {sid: km for sid, (_, km) in listing.stations.items()}
+    chosen.sort(key=sort_key(sort, distance, listing.favourites))
+    listing.total = len(chosen)
+    listing.entries = chosen[(page - 1) * per_page: page * per_page]
     return listing
 
 
-def filtered(query, distance_km: dict[int, float], filters: Filters):
-    query = query.join(Engineer.stats).where(Engineer.station_id.in_(distance_km))
-    if filters.skill:
-        query = query.where(Engineer.skills.any(Skill.code == filters.skill))
-    if filters.min_stars is not None:
-        query = query.where(EngineerStats.review_count > 0,
-                            EngineerStats.average_stars >= filters.min_stars)
-    if filters.level:
-        query = query.where(EngineerStats.level == filters.level)
-    if filters.day:
-        query = query.where(Engineer.work_days.contains(str(filters.day.isoweekday())))
-    return query
+def sort_key(sort: str, distance: dict[int, float], favourites: set[int]):
+    """Best first; ties broken by the recommended score, then by id for a stable order."""
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    primary = {
+        "stars": lambda e: (-e.average_stars, -e.review_count),
+        "distance": lambda e: (distance[e.station_id],),
+        "level": lambda e: (-rank[e.level],),
+        "tips": lambda e: (-e.tip_count,),
+        "favourites": lambda e: (-e.favourite_count,),
+        "recommended": lambda e: (e.id not in favourites,),
+    }[sort]
+    return lambda e: (*primary(e), -e.score, e.id)
 
 
-def ordering(sort: str, distance, favourites: set[int]) -> list:
-    if sort == "stars":
-        return [EngineerStats.average_stars.desc(), EngineerStats.review_count.desc()]
-    if sort == "distance":
-        return [distance, EngineerStats.score.desc()]
-    if sort == "level":
-        return [level_rank().desc(), EngineerStats.score.desc()]
-    if sort == "tips":
-        return [EngineerStats.tip_count.desc(), EngineerStats.score.desc()]
-    if sort == "favourites":
-        return [EngineerStats.favourite_count.desc(), EngineerStats.score.desc()]
-    mine_first = [Engineer.id.in_(favourites).desc()] if favourites else []
-    return mine_first + [EngineerStats.score.desc()]
+def station_entries(station_ids: list[int]) -> list[Entry]:
+    """Every engineer of these stations, from the cache where warm."""
+    seconds = current_app.config["LISTING_CACHE_SECONDS"]
+    found: dict[int, list[Entry]] = {}
+    if seconds:
+        cached = cache.get_many(*(cache_key(sid) for sid in station_ids))
+        found = {sid: value for sid, value in zip(station_ids, cached) if value is not None}
+    missing = [sid for sid in station_ids if sid not in found]
+    if missing:
+        loaded = load_entries(missing)
+        found.update(loaded)
+        if seconds:
+            cache.set_many({cache_key(sid): loaded[sid] for sid in missing}, timeout=seconds)
+    return [entry for sid in station_ids for entry in found[sid]]
 
 
-def top_tags(engineer_ids: list[int], limit: int | None) -> dict[int, list[tuple[Tag, int]]]:
+def load_entries(station_ids: list[int]) -> dict[int, list[Entry]]:
+    """Entries of these stations' engineers, in three queries whatever their number."""
+    rows = db.session.execute(
+        select(Engineer.id, Engineer.display_name, Engineer.photo_url, Engineer.station_id,
+               Engineer.shift_start, Engineer.shift_end, Engineer.work_days,
+               EngineerStats.level, EngineerStats.average_stars, EngineerStats.review_count,
+               EngineerStats.favourite_count, EngineerStats.tip_count, EngineerStats.score)
+        .join(EngineerStats, EngineerStats.engineer_id == Engineer.id)
+        .where(Engineer.station_id.in_(station_ids))).all()
+    ids = [r.id for r in rows]
+    skills: dict[int, list[str]] = defaultdict(list)
+    for engineer_id, code in db.session.execute(
+            select(engineer_skills.c.engineer_id, Skill.code)
+            .join(Skill, Skill.id == engineer_skills.c.skill_id)
+            .where(engineer_skills.c.engineer_id.in_(ids)).order_by(Skill.code)):
+        skills[engineer_id].append(code)
+    tags = top_tags(ids, TOP_TAGS)
+    entries: dict[int, list[Entry]] = {sid: [] for sid in station_ids}
+    for r in rows:
+        entries[r.station_id].append(Entry(
+            r.id, r.display_name, r.photo_url, r.station_id, r.level, r.average_stars,
+            r.review_count, r.favourite_count, r.tip_count, r.score, tuple(skills[r.id]),
+            r.shift_start, r.shift_end, r.work_days, tuple(tags.get(r.id, ()))))
+    return entries
+
+
+def entry_of(engineer: Engineer, tags: list[TagCount]) -> Entry:
+    """The entry of one engineer loaded with the ORM (profiles, my engineers)."""
+    s = engineer.stats
+    return Entry(engineer.id, engineer.display_name, engineer.photo_url, engineer.station_id,
+                 s.level, s.average_stars, s.review_count, s.favourite_count, s.tip_count, s.score,
+                 tuple(k.code for k in engineer.skills), engineer.shift_start, engineer.shift_end,
+                 engineer.work_days, tuple(tags))
+
+
+def top_tags(engineer_ids: list[int], limit: int | None) -> dict[int, list[TagCount]]:
     """Each engineer's most frequent tags, most frequent first."""
-    tags: dict[int, list[tuple[Tag, int]]] = defaultdict(list)
+    tags: dict[int, list[TagCount]] = defaultdict(list)
     if not engineer_ids:
         return tags
     rows = db.session.execute(
-        select(EngineerTagCount.engineer_id, Tag, EngineerTagCount.count)
+        select(EngineerTagCount.engineer_id, Tag.code, Tag.name_zh, Tag.name_en, Tag.positive,
+               EngineerTagCount.count)
         .join(Tag, Tag.id == EngineerTagCount.tag_id)
         .where(EngineerTagCount.engineer_id.in_(engineer_ids), EngineerTagCount.count > 0)
         .order_by(EngineerTagCount.engineer_id, EngineerTagCount.count.desc(), Tag.id))
-    for engineer_id, tag, count in rows:
+    for engineer_id, *tag in rows:
         if limit is None or len(tags[engineer_id]) < limit:
-            tags[engineer_id].append((tag, count))
+            tags[engineer_id].append(TagCount(*tag))
     return tags

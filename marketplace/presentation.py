@@ -12,9 +12,9 @@ from accounts.locale import select_locale as current_locale
 from dispatch.coverage import Point
 from dispatch.slots import local_now
 from extensions import db
-from marketplace.favourites import favourite_engineers
-from marketplace.listing import Filters, engineers_near, top_tags
-from marketplace.profiles import card, get_engineer, masked_name, reviews_of
+from marketplace.favourites import favourite_engineers, is_favourite
+from marketplace.listing import Filters, engineers_near, entry_of, top_tags
+from marketplace.profiles import card, get_engineer, masked_name, reviews_of, tag_json
 
 
 def customer_id() -> int | None:
@@ -42,10 +42,11 @@ def listing_page(args) -> dict:
                     "distance_km": round(nearest[1], 1)} if nearest else None,
         "total": listing.total, "page": args["page"], "per_page": args["per_page"],
         "pages": math.ceil(listing.total / args["per_page"]),
-        "engineers": [card(e, tags=listing.top_tags.get(e.id, []), locale=locale, now=now,
-                           distance_km=listing.distance_km[e.station_id],
+        "engineers": [card(e, station=(listing.stations[e.station_id][0].code,
+                                       listing.stations[e.station_id][0].name),
+                           locale=locale, now=now, distance_km=listing.stations[e.station_id][1],
                            favourite=(e.id in listing.favourites) if signed_in else None)
-                      for e in listing.engineers],
+                      for e in listing.entries],
     }
 
 
@@ -54,14 +55,15 @@ def profile(engineer_id: int) -> dict:
     locale, now = current_locale(), local_now(current_app.config["TIMEZONE"])
     favourite = None
     if customer_id() is not None:
-        favourite = engineer.id in {e.id for e in favourite_engineers(customer_id())}
+        favourite = is_favourite(customer_id(), engineer.id)
     tags = top_tags([engineer.id], None).get(engineer.id, [])
-    return {**card(engineer, tags=tags[:3], locale=locale, now=now, favourite=favourite),
+    station = (engineer.station.code, engineer.station.name)
+    return {**card(entry_of(engineer, tags[:3]), station=station, locale=locale, now=now,
+                   favourite=favourite),
             "bio": engineer.bio,
             "years_of_service": engineer.years_of_service(now.date()),
             "histogram": engineer.stats.histogram(),
-            "tags": [{"code": t.code, "name": t.name_for(locale), "positive": t.positive,
-                      "count": n} for t, n in tags]}
+            "tags": [tag_json(t, locale) for t in tags]}
 
 
 def review_page(engineer_id: int, page: int, per_page: int) -> dict:
@@ -89,5 +91,5 @@ def favourite_cards(customer: int) -> list[dict]:
     engineers = favourite_engineers(customer)
     tags = top_tags([e.id for e in engineers], 3)
     locale, now = current_locale(), local_now(current_app.config["TIMEZONE"])
-    return [card(e, tags=tags.get(e.id, []), locale=locale, now=now, favourite=True)
-            for e in engineers]
+    return [card(entry_of(e, tags.get(e.id, [])), station=(e.station.code, e.station.name),
+                 locale=locale, now=now, favourite=True) for e in engineers]

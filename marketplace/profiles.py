@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from dispatch.slots import WorkPattern, next_window
+from dispatch.slots import Window, WorkPattern, next_window
 from extensions import db
 from marketplace.levels import level_name
-from marketplace.models import Engineer, Review, Tag
+from marketplace.listing import Entry, TagCount
+from marketplace.models import Engineer, Review
 
 
 class EngineerNotFound(NotFound):
@@ -32,31 +34,47 @@ def masked_name(name: str) -> str:
     return (name[:1] + "**") if name else "**"
 
 
-def card(engineer: Engineer, *, tags: list[tuple[Tag, int]], locale: str, now: datetime,
+def card(entry: Entry, *, station: tuple[str, str], locale: str, now: datetime,
          distance_km: float | None = None, favourite: bool | None = None) -> dict:
-    """What a listing shows of an engineer. Contact details are never part of it."""
-    stats = engineer.stats
-    config = current_app.config
-    window = next_window(WorkPattern(engineer.shift_start, engineer.shift_end, engineer.work_days),
-                         now, config["APPOINTMENT_WINDOW_MINUTES"], config["BOOKING_LEAD_MINUTES"])
+    """What a listing shows of an engineer (station = code, name). Contact details are
+    never part of it."""
+    window = next_free_window(WorkPattern(entry.shift_start, entry.shift_end, entry.work_days),
+                              now)
     return {
-        "id": engineer.id,
-        "display_name": engineer.display_name,
-        "photo_url": engineer.photo_url,
-        "station": {"code": engineer.station.code, "name": engineer.station.name},
+        "id": entry.id,
+        "display_name": entry.display_name,
+        "photo_url": entry.photo_url,
+        "station": {"code": station[0], "name": station[1]},
         "distance_km": None if distance_km is None else round(distance_km, 1),
-        "level": stats.level,
-        "level_name": level_name(stats.level, locale),
-        "average_stars": round(stats.average_stars, 2),
-        "review_count": stats.review_count,
-        "top_tags": [{"code": t.code, "name": t.name_for(locale), "positive": t.positive,
-                      "count": n} for t, n in tags],
-        "favourite_count": stats.favourite_count,
-        "tip_count": stats.tip_count,
-        "skills": [s.code for s in engineer.skills],
+        "level": entry.level,
+        "level_name": level_name(entry.level, locale),
+        "average_stars": round(entry.average_stars, 2),
+        "review_count": entry.review_count,
+        "top_tags": [tag_json(t, locale) for t in entry.top_tags],
+        "favourite_count": entry.favourite_count,
+        "tip_count": entry.tip_count,
+        "skills": list(entry.skills),
         "next_window": {"start": window.start, "end": window.end} if window else None,
         "favourite": favourite,
     }
+
+
+@lru_cache(maxsize=256)
+def _next_window(pattern: WorkPattern, now: datetime, length: int, lead: int) -> Window | None:
+    return next_window(pattern, now, length, lead)
+
+
+def next_free_window(pattern: WorkPattern, now: datetime) -> Window | None:
+    """The next window of a working pattern; most engineers share a few patterns, so the
+    answer is remembered per pattern and minute."""
+    config = current_app.config
+    return _next_window(pattern, now.replace(second=0, microsecond=0),
+                        config["APPOINTMENT_WINDOW_MINUTES"], config["BOOKING_LEAD_MINUTES"])
+
+
+def tag_json(tag: TagCount, locale: str) -> dict:
+    return {"code": tag.code, "name": tag.name_for(locale), "positive": tag.positive,
+            "count": tag.count}
 
 
 def reviews_of(engineer_id: int, page: int, per_page: int) -> tuple[list[Review], int]:

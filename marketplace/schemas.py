@@ -2,10 +2,9 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from dispatch.schemas import LAT, LNG
-from extensions import db
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
-from marketplace.models import Skill
+from marketplace.catalog import skill_codes
 
 
 class PageQuerySchema(Schema):
@@ -24,8 +23,7 @@ class ListingQuerySchema(PageQuerySchema):
 
     @validates("skill")
     def skill_known(self, value, **kwargs):
-        if value is not None and not db.session.execute(
-                db.select(Skill.id).where(Skill.code == value)).first():
+        if value is not None and value not in skill_codes():
             raise ValidationError(f"Unknown skill '{value}'.")
 
 

@@ -28,6 +28,13 @@ def home():
     return render_template("marketplace/home.html")
 
 
+@bp.route("/healthz")
+@public
+def healthz():
+    """Liveness for load balancers; also the bare-Flask yardstick of the listing benchmark."""
+    return "ok"
+
+
 @bp.route("/engineers")
 @public
 def engineers():

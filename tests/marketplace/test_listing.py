@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from geopy.distance import geodesic
 
-from extensions import db
+from extensions import cache, db
 
 CENTRE = (31.2304, 121.4737)
 
@@ -147,3 +147,41 @@ def test_the_listing_page_explains_bad_input(crew, client):
     response = client.get("/engineers", query_string={"lat": 99, "lng": CENTRE[1]})
     assert response.status_code == 422
     assert 'id="lat-error"' in response.get_data(as_text=True)
+
+
+def test_listings_are_cached_until_a_review_favourite_or_tip_changes_them(
+        app, crew, listing, make_review, make_tip, make_user, favourite):
+    """With caching on (as in production): what the cache holds is served, and every kind
+    of feedback drops it at once."""
+    from marketplace.models import Engineer
+
+    def rookie():
+        return next(e for e in listing()["engineers"] if e["id"] == crew["rookie"].id)
+
+    app.config["LISTING_CACHE_SECONDS"] = 600
+    try:
+        assert rookie()["display_name"] == "新人张"
+        db.session.execute(db.update(Engineer).where(Engineer.id == crew["rookie"].id)
+                           .values(display_name="张新人"))  # behind the cache's back
+        db.session.commit()
+        assert rookie()["display_name"] == "新人张"  # served from the cache
+        make_review(crew["rookie"], 5)
+        assert rookie()["display_name"] == "张新人" and rookie()["review_count"] == 1
+        favourite(make_user("customer"), crew["rookie"])
+        assert rookie()["favourite_count"] == 1
+        make_tip(crew["rookie"])
+        assert rookie()["tip_count"] == 1
+    finally:
+        app.config["LISTING_CACHE_SECONDS"] = 0
+        cache.clear()
+
+
+def test_the_listing_json_is_what_the_openapi_document_says(crew, client, listing):
+    from marketplace.schemas import EngineerCardSchema, ListingSchema
+    body = listing()
+    assert set(body) == set(ListingSchema().fields)
+    card = body["engineers"][0]
+    assert set(card) == set(EngineerCardSchema().fields)
+    assert EngineerCardSchema().load(  # the documented types, ISO dates included
+        {k: v for k, v in card.items() if k not in ("favourite",)}, partial=True)
+    assert "T" in card["next_window"]["start"]
