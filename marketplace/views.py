@@ -63,8 +63,11 @@ def engineer(engineer_id: int):
     except ValidationError:
         paging = {"page": 1}
     reviews = review_page(engineer_id, paging["page"], current_app.config["LISTING_PAGE_SIZE"])
+    skills = {s.code: s.name_for(select_locale())
+              for s in db.session.execute(db.select(Skill)).scalars()}
     return render_template("marketplace/engineer.html", engineer=profile(engineer_id),
-                           reviews=reviews, back=safe_next(request.args.get("back")))
+                           reviews=reviews, skill_names=skills,
+                           back=safe_next(request.args.get("back")))
 
 
 @bp.route("/engineers/<int:engineer_id>/favourite", methods=["POST"])
