@@ -83,12 +83,31 @@ def sphere_km(a: Point, b: Point) -> float:
 def nearest(point: Point, sites: Iterable[T]) -> tuple[T, float] | None:
     """The nearest site by geodesic distance, measuring exactly only the few sites the
     cheap spherical distance cannot rule out."""
-    rough = [(site, sphere_km(point, Point(site.lat, site.lng))) for site in sites]
+    return _nearest(_rough(point, sites), _Exact(point))
+
+
+def _rough(point: Point, sites: Iterable[T]) -> list[tuple[T, float]]:
+    return [(site, sphere_km(point, Point(site.lat, site.lng))) for site in sites]
+
+
+class _Exact:
+    """Geodesic distances from one point, each computed at most once."""
+
+    def __init__(self, point: Point) -> None:
+        self.point, self.known = point, {}
+
+    def __call__(self, site) -> float:
+        key = id(site)
+        if key not in self.known:
+            self.known[key] = distance_km(self.point, Point(site.lat, site.lng))
+        return self.known[key]
+
+
+def _nearest(rough: list[tuple[T, float]], exact: _Exact) -> tuple[T, float] | None:
     if not rough:
         return None
     bound = min(km for _, km in rough) * (1 + 2 * SPHERE_ERROR) + 0.01
-    ranked = rank_by_distance(point, (site for site, km in rough if km <= bound))
-    return ranked[0]
+    return min(((site, exact(site)) for site, km in rough if km <= bound), key=lambda p: p[1])
 
 
 def covers(radius_km: float, distance: float) -> bool:
@@ -117,15 +136,11 @@ def coverage_of(point: Point, in_box: Callable[[Point, float], list[T]], widest_
     """
     if widest_km <= 0:
         return Coverage()
-    candidates = in_box(point, widest_km)
-    serving = []
-    for site in candidates:
-        if sphere_km(point, Point(site.lat, site.lng)) <= site.coverage_km * (1 + SPHERE_ERROR) + 0.01:
-            km = distance_km(point, Point(site.lat, site.lng))
-            if covers(site.coverage_km, km):
-                serving.append((site, km))
-    serving.sort(key=lambda pair: pair[1])
-    found = nearest(point, candidates)
+    rough, exact = _rough(point, in_box(point, widest_km)), _Exact(point)
+    serving = sorted(((site, exact(site)) for site, km in rough
+                      if km <= site.coverage_km * (1 + SPHERE_ERROR) + 0.01
+                      and covers(site.coverage_km, exact(site))), key=lambda pair: pair[1])
+    found = _nearest(rough, exact)
     if found is None or found[1] > widest_km:
         found = nearest_by_widening(point, in_box, widest_km * 2, everyone)
     return Coverage(serving, found)

@@ -22,7 +22,7 @@ blp = Blueprint("marketplace_api", __name__, url_prefix="/api",
 
 @blp.route("/engineers")
 @public
-@blp.arguments(ListingQuerySchema, location="query")
+@blp.arguments(ListingQuerySchema(), location="query")
 @blp.response(200, ListingSchema)
 def engineers(args):
     """Engineers of every station covering the address, filtered, sorted and paged."""
