@@ -41,6 +41,8 @@ test-postgres: setup
 bench: setup
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) bench/coverage.py
+	bash scripts/with-postgres.sh $(PY) bench/coverage.py
+	bash scripts/with-postgres.sh $(PY) bench/listing.py
 
 ## make translations: re-extract messages after changing user-facing text
 translations: setup

@@ -86,7 +86,8 @@ def seed_demo(password: str, seed: int = 7, stations: int | None = None,
             db.session.commit()
     db.session.commit()
     ensure_demo_accounts(password_hash, places[0] if places else None, report)
-    rebuild_stats()  # aggregates from the rows just written
+    if report.reviews_added:
+        rebuild_stats()  # aggregates from the rows just written
     db.session.commit()
     return report
 
