@@ -49,6 +49,12 @@ class Config:
     TIMEZONE = "Asia/Shanghai"
     APPOINTMENT_WINDOW_MINUTES = 120
     BOOKING_LEAD_MINUTES = 120  # the earliest window starts this long after now
+    SLOT_DAYS = 7               # how far ahead customers may book by default
+    # How an engineer's day is planned (slots and the solver use the same figures).
+    TRAVEL = {"model": "geodesic", "speed_kmh": 30, "detour_factor": 1.3}
+    LUNCH_BREAK = {"window": ("11:30", "14:00"), "minutes": 60}
+    VISIT_MINUTES = {"server": 90, "default": 60}  # on-site time by product line
+    CHANGE_CUTOFF_MINUTES = 120  # customers reschedule or cancel up to this long before
 
     # Recommended order of engineers (marketplace.ranking): a Bayesian average that pulls
     # few reviews towards the network's prior, plus a bonus for newcomers that fades out

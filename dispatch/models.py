@@ -1,10 +1,12 @@
 """The station network: service stations and the area each one covers."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import User
+from accounts.models import User, utcnow
 from extensions import db
 
 
@@ -40,3 +42,75 @@ class Station(db.Model):
 
     def __repr__(self) -> str:
         return f"<Station {self.code} {self.name}>"
+
+
+VISIT_STATES = ("requested", "scheduled", "en_route", "on_site", "completed", "cancelled",
+                "no_show", "needs_second_visit")
+
+
+class Visit(db.Model):
+    """An on-site visit: what to fix, where, in which window, by whom, and how it went."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_engineer_window", "engineer_id", "window_start"),
+        Index("ix_visits_station_window", "station_id", "window_start"),
+        CheckConstraint("window_end > window_start", name="window_order"),
+        CheckConstraint("status IN ('requested','scheduled','en_route','on_site','completed',"
+                        "'cancelled','no_show','needs_second_visit')", name="status_known"),
+        CheckConstraint("channel IN ('web','phone')", name="channel_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("engineers.id"))
+    chosen_by_customer: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"))
+    product_model: Mapped[str | None] = mapped_column(String(80))
+    serial_number: Mapped[str | None] = mapped_column(String(80))
+    problem: Mapped[str] = mapped_column(String(2000))
+    address_text: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float]
+    lng: Mapped[float]
+    window_start: Mapped[datetime]  # station-local time
+    window_end: Mapped[datetime]
+    duration_minutes: Mapped[int]
+    planned_start: Mapped[datetime | None]  # the ETA from the latest plan
+    route_order: Mapped[int | None]
+    channel: Mapped[str] = mapped_column(String(5), default="web")
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    en_route_at: Mapped[datetime | None]
+    on_site_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    fault_found: Mapped[str | None] = mapped_column(String(1000))
+    parts_used: Mapped[str | None] = mapped_column(String(500))
+    fixed_first_time: Mapped[bool | None]
+
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+    booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
+    station: Mapped[Station] = relationship()
+    engineer: Mapped["Engineer | None"] = relationship()  # noqa: F821
+    skill: Mapped["Skill"] = relationship()  # noqa: F821
+    events: Mapped[list["VisitEvent"]] = relationship(
+        back_populates="visit", order_by="VisitEvent.id", cascade="all, delete-orphan")
+
+
+class VisitEvent(db.Model):
+    """One step of a visit's life: who moved it from which state to which, and when."""
+
+    __tablename__ = "visit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(5), default="web")
+    note: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()

@@ -52,3 +52,128 @@ class StaffEngineerSchema(Schema):
     phone = fields.String(attribute="user.phone", allow_none=True)
     started_on = fields.Date()
     skills = fields.List(fields.Nested(SkillSchema))
+
+
+class SlotsQuerySchema(Schema):
+    lat = fields.Float(required=True, validate=LAT, allow_nan=False)
+    lng = fields.Float(required=True, validate=LNG, allow_nan=False)
+    skill = fields.String(required=True, metadata={"description": "product line, e.g. laptop"})
+    from_ = fields.Date(data_key="from", load_default=None,
+                        metadata={"description": "first day (default: today, station time)"})
+    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=14))
+
+
+class WindowSchema(Schema):
+    start = fields.DateTime()
+    end = fields.DateTime()
+
+
+class SlotSchema(WindowSchema):
+    engineers = fields.List(fields.Integer(), metadata={"description": "who can come"})
+
+
+class SlotsSchema(Schema):
+    engineer_id = fields.Integer(allow_none=True)
+    windows = fields.List(fields.Nested(SlotSchema))
+
+
+class BookingSchema(Schema):
+    """A booking: what is broken, where, when, and (optionally) by whom."""
+
+    skill = fields.String(required=True)
+    product_model = fields.String(load_default=None, validate=validate.Length(max=80))
+    serial_number = fields.String(load_default=None, validate=validate.Length(max=80))
+    problem = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    address_text = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    lat = fields.Float(required=True, validate=LAT, allow_nan=False)
+    lng = fields.Float(required=True, validate=LNG, allow_nan=False)
+    window_start = fields.NaiveDateTime(required=True,
+                                        metadata={"description": "station-local start of the window"})
+    engineer_id = fields.Integer(load_default=None,
+                                 metadata={"description": "the chosen engineer; none: the station chooses"})
+    customer_id = fields.Integer(load_default=None,
+                                 metadata={"description": "call-centre agents: the customer booked for"})
+
+
+class RescheduleSchema(Schema):
+    window_start = fields.NaiveDateTime(required=True)
+
+
+class StepSchema(Schema):
+    """A step of the visit's life, with the work report when it ends on site."""
+
+    status = fields.String(required=True, validate=validate.OneOf(
+        ("en_route", "on_site", "completed", "needs_second_visit", "no_show", "cancelled")))
+    note = fields.String(load_default=None, validate=validate.Length(max=500))
+    fault_found = fields.String(load_default=None, validate=validate.Length(max=1000))
+    parts_used = fields.String(load_default=None, validate=validate.Length(max=500))
+    fixed_first_time = fields.Boolean(load_default=None)
+
+
+class PersonSchema(Schema):
+    name = fields.String()
+    phone = fields.String(allow_none=True)
+
+
+class EngineerRefSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class StationRefSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class VisitEventSchema(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    at = fields.DateTime()
+    by = fields.String(attribute="actor.role")
+    channel = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class VisitSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    eta = fields.DateTime(allow_none=True)
+    engineer = fields.Nested(EngineerRefSchema, allow_none=True)
+    station = fields.Nested(StationRefSchema)
+    skill = fields.String(attribute="skill.code")
+    product_model = fields.String(allow_none=True)
+    serial_number = fields.String(allow_none=True)
+    problem = fields.String()
+    address_text = fields.String()
+    lat = fields.Float()
+    lng = fields.Float()
+    customer = fields.Nested(PersonSchema)
+    chosen_by_customer = fields.Boolean()
+    channel = fields.String()
+    created_at = fields.DateTime()
+    en_route_at = fields.DateTime(allow_none=True)
+    on_site_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    fault_found = fields.String(allow_none=True)
+    parts_used = fields.String(allow_none=True)
+    fixed_first_time = fields.Boolean(allow_none=True)
+    events = fields.List(fields.Nested(VisitEventSchema))
+
+
+class DayQuerySchema(Schema):
+    date = fields.Date(load_default=None, metadata={"description": "default: today"})
+
+
+class MetricsQuerySchema(Schema):
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+
+
+class MetricsSchema(Schema):
+    visits = fields.Integer()
+    completed = fields.Integer()
+    request_to_visit_hours = fields.Float(allow_none=True)
+    on_time_rate = fields.Float(allow_none=True)
+    first_time_fix_rate = fields.Float(allow_none=True)

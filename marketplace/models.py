@@ -50,6 +50,9 @@ class Engineer(db.Model):
     shift_start: Mapped[int] = mapped_column(default=9 * 60)
     shift_end: Mapped[int] = mapped_column(default=18 * 60)
     work_days: Mapped[str] = mapped_column(String(7), default="123456")
+    # Bumped by every booking of this engineer: the UPDATE is the lock that serialises
+    # concurrent bookings (a row lock on PostgreSQL, the write lock on SQLite).
+    booking_version: Mapped[int] = mapped_column(default=0)
 
     user: Mapped[User] = relationship()
     station: Mapped[Station] = relationship(back_populates="engineers")

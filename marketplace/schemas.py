@@ -1,7 +1,7 @@
 """What goes in and out of the marketplace API."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from dispatch.schemas import LAT, LNG
+from dispatch.schemas import LAT, LNG, StationRefSchema
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
 from marketplace.catalog import skill_codes
@@ -25,11 +25,6 @@ class ListingQuerySchema(PageQuerySchema):
     def skill_known(self, value, **kwargs):
         if value is not None and value not in skill_codes():
             raise ValidationError(f"Unknown skill '{value}'.")
-
-
-class StationRefSchema(Schema):
-    code = fields.String()
-    name = fields.String()
 
 
 class TagCountSchema(Schema):

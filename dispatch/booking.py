@@ -1,0 +1,242 @@
+"""Booking a visit: the windows an engineer can still make, and taking one of them safely.
+
+A booking re-checks its window inside the transaction after taking the engineer's booking
+lock (an UPDATE of the engineer's row: a row lock on PostgreSQL, the database write lock on
+SQLite), so that of any number of simultaneous bookings of a last window exactly one wins.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
+
+from dispatch.coverage import Point
+from dispatch.models import Visit, VisitEvent
+from dispatch.slots import (Booked, DayRules, Place, Window, WorkPattern, fits, free_windows,
+                            hhmm_seconds, local_now)
+from dispatch.station_index import station_index
+from extensions import db
+from marketplace.models import Engineer, Skill
+
+ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a day
+
+
+class OutOfArea(UnprocessableEntity):
+    description = "This address is outside the engineer's service area."
+
+
+class SkillMissing(UnprocessableEntity):
+    description = "The engineer does not repair this product."
+
+
+class WindowTaken(Conflict):
+    """The window filled up meanwhile; carries the windows still free."""
+
+    description = "This window is no longer free."
+
+    def __init__(self, free: list[Window]) -> None:
+        super().__init__()
+        self.free = free
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a customer asks for (validated by the schema at the edge)."""
+
+    skill: Skill
+    place: Place
+    window_start: datetime | None = None
+
+
+def visit_minutes(skill_code: str) -> int:
+    table = current_app.config["VISIT_MINUTES"]
+    return table.get(skill_code, table["default"])
+
+
+def rules_for(engineer: Engineer) -> DayRules:
+    config = current_app.config
+    lunch = config["LUNCH_BREAK"]
+    return DayRules(
+        pattern=WorkPattern(engineer.shift_start, engineer.shift_end, engineer.work_days),
+        home=Place(engineer.station.lat, engineer.station.lng),
+        window_minutes=config["APPOINTMENT_WINDOW_MINUTES"],
+        lunch_window=(hhmm_seconds(lunch["window"][0]), hhmm_seconds(lunch["window"][1])),
+        lunch_minutes=lunch["minutes"],
+        travel=config["TRAVEL"])
+
+
+def earliest_start(now: datetime) -> datetime:
+    return now + timedelta(minutes=current_app.config["BOOKING_LEAD_MINUTES"])
+
+
+def booked_days(engineer_ids: list[int], first: date, days: int,
+                excluding: int | None = None) -> dict[tuple[int, date], list[Booked]]:
+    """The visits holding a place in these engineers' days, by (engineer, day)."""
+    start = datetime.combine(first, time())
+    query = select(Visit).where(
+        Visit.engineer_id.in_(engineer_ids), Visit.status.in_(ACTIVE),
+        Visit.window_start >= start, Visit.window_start < start + timedelta(days=days))
+    if excluding is not None:
+        query = query.where(Visit.id != excluding)
+    found: dict[tuple[int, date], list[Booked]] = defaultdict(list)
+    for v in db.session.execute(query).scalars():
+        found[(v.engineer_id, v.window_start.date())].append(Booked(
+            v.id, Place(v.lat, v.lng), v.duration_minutes, (v.window_start, v.window_end),
+            v.on_site_at if v.status == "on_site" else None))
+    return found
+
+
+def check_engineer(engineer: Engineer, request: Request) -> None:
+    if request.skill.code not in {s.code for s in engineer.skills}:
+        raise SkillMissing()
+    coverage = station_index().coverage(Point(request.place.lat, request.place.lng))
+    if engineer.station_id not in {s.id for s, _ in coverage.stations}:
+        raise OutOfArea()
+
+
+def engineer_slots(engineer: Engineer, request: Request, first: date, days: int,
+                   now: datetime, excluding: int | None = None) -> list[Window]:
+    """Every window in `days` days from `first` in which this engineer can fit the visit."""
+    check_engineer(engineer, request)
+    rules, minutes = rules_for(engineer), visit_minutes(request.skill.code)
+    booked = booked_days([engineer.id], first, days, excluding)
+    earliest = earliest_start(now)
+    return [w for k in range(days) for w in free_windows(
+        rules, first + timedelta(days=k), booked.get((engineer.id, first + timedelta(days=k)), []),
+        request.place, minutes, earliest)]
+
+
+def covering_engineers(request: Request) -> list[Engineer]:
+    coverage = station_index().coverage(Point(request.place.lat, request.place.lng))
+    station_ids = [s.id for s, _ in coverage.stations]
+    if not station_ids:
+        raise OutOfArea("No station serves this address yet.")
+    return list(db.session.execute(
+        select(Engineer).where(Engineer.station_id.in_(station_ids),
+                               Engineer.skills.any(Skill.id == request.skill.id))
+        .order_by(Engineer.id)).scalars())
+
+
+def any_engineer_slots(request: Request, first: date, days: int,
+                       now: datetime) -> list[tuple[Window, list[int]]]:
+    """Windows in which some engineer of the covering stations can come, with who can."""
+    engineers = covering_engineers(request)
+    booked = booked_days([e.id for e in engineers], first, days)
+    minutes, earliest = visit_minutes(request.skill.code), earliest_start(now)
+    who: dict[Window, list[int]] = defaultdict(list)
+    for engineer in engineers:
+        rules = rules_for(engineer)
+        for k in range(days):
+            day = first + timedelta(days=k)
+            for w in free_windows(rules, day, booked.get((engineer.id, day), []), request.place,
+                                  minutes, earliest):
+                who[w].append(engineer.id)
+    return sorted(who.items(), key=lambda item: item[0].start)
+
+
+def lock_engineers(engineer_ids: list[int]) -> None:
+    """Take the booking lock of these engineers, in id order (no deadlocks)."""
+    for engineer_id in sorted(engineer_ids):
+        db.session.execute(update(Engineer).where(Engineer.id == engineer_id)
+                           .values(booking_version=Engineer.booking_version + 1)
+                           .execution_options(synchronize_session=False))
+
+
+def window_of(start: datetime) -> Window:
+    return Window(start, start + timedelta(minutes=current_app.config["APPOINTMENT_WINDOW_MINUTES"]))
+
+
+def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: datetime,
+                excluding: int | None = None) -> Engineer:
+    """Put `visit` into the requested window with the chosen engineer (or whichever engineer
+    of the covering stations can come), inside the current transaction. Raises WindowTaken
+    with the windows still free when the window cannot be had."""
+    window = window_of(request.window_start)
+    day = window.start.date()
+    candidates = [engineer] if engineer else covering_engineers(request)
+    if engineer:
+        check_engineer(engineer, request)
+    lock_engineers([e.id for e in candidates])
+    booked = booked_days([e.id for e in candidates], day, 1, excluding)
+    minutes = visit_minutes(request.skill.code)
+    able = [e for e in candidates if window.start >= earliest_start(now) and fits(
+        rules_for(e), day, booked.get((e.id, day), []), request.place, minutes, window)]
+    if not able:
+        free = (engineer_slots(engineer, request, day, 3, now, excluding) if engineer else
+                [w for w, _ in any_engineer_slots(request, day, 3, now)])
+        raise WindowTaken(free)
+    chosen = min(able, key=lambda e: (len(booked.get((e.id, day), [])), e.id))
+    visit.engineer_id, visit.station_id = chosen.id, chosen.station_id
+    visit.window_start, visit.window_end = window.start, window.end
+    visit.duration_minutes = minutes
+    return chosen
+
+
+def book(customer_id: int, actor_id: int, channel: str, request: Request, details: dict,
+         engineer: Engineer | None) -> Visit:
+    """Book a visit; the caller commits. Ends any read transaction first, so that the
+    booking lock is the transaction's first statement (SQLite then waits instead of failing)."""
+    db.session.commit()
+    now = local_now(current_app.config["TIMEZONE"])
+    visit = Visit(customer_id=customer_id, booked_by_id=actor_id, channel=channel,
+                  skill_id=request.skill.id, lat=request.place.lat, lng=request.place.lng,
+                  chosen_by_customer=engineer is not None, status="scheduled",
+                  created_at=now, **details)
+    place_visit(visit, request, engineer, now)
+    db.session.add(visit)
+    db.session.flush()
+    db.session.add(VisitEvent(visit=visit, from_status=None, to_status="scheduled",
+                              actor_id=actor_id, channel=channel))
+    return visit
+
+
+def get_engineer(engineer_id: int) -> Engineer:
+    engineer = db.session.get(Engineer, engineer_id)
+    if engineer is None:
+        raise NotFound("No such engineer.")
+    return engineer
+
+
+def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
+    """Move a scheduled visit to another window (customers up to the cut-off; agents, the
+    station's manager and admins any time); the caller commits."""
+    from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff
+    now = local_now(current_app.config["TIMEZONE"])
+    own = user.role == "customer" and visit.customer_id == user.id
+    staff = user.role in ("agent", "admin") or (
+        user.role == "manager" and visit.station.manager_id == user.id)
+    if not (own or staff):
+        raise NotYourVisit()
+    if visit.status != "scheduled":
+        raise IllegalStep(visit, "rescheduled")
+    if own and not before_cutoff(visit, now):
+        raise TooLateToChange()
+    old = visit.window_start
+    db.session.commit()
+    request = Request(visit.skill, Place(visit.lat, visit.lng), new_start)
+    place_visit(visit, request, visit.engineer if visit.chosen_by_customer else None, now,
+                excluding=visit.id)
+    db.session.add(VisitEvent(visit_id=visit.id, from_status="scheduled", to_status="scheduled",
+                              actor_id=user.id, channel=channel,
+                              note=f"rescheduled from {old:%Y-%m-%d %H:%M}"))
+    return visit
+
+
+def day_route(engineer: Engineer, day: date) -> dict[int, datetime]:
+    """Planned start of each of the engineer's visits that day: the latest plan's, else the
+    earliest feasible order (dispatch.feasibility) — the ETA customers and engineers see."""
+    from dispatch.feasibility import Day, route_for
+    from dispatch.slots import day_stop, travel_seconds
+    booked = booked_days([engineer.id], day, 1).get((engineer.id, day), [])
+    rules = rules_for(engineer)
+    seconds = travel_seconds(rules.travel, [rules.home] + [b.place for b in booked])
+    plan = Day((rules.pattern.shift_start * 60, rules.pattern.shift_end * 60), 0,
+               tuple(day_stop(b, i + 1) for i, b in enumerate(booked)), rules.lunch_window,
+               rules.lunch_minutes)
+    route = route_for(plan, lambda a, b: seconds[a][b])
+    midnight = datetime.combine(day, time())
+    return {t.key: midnight + timedelta(seconds=t.start) for t in (route.stops if route else [])}

@@ -1,0 +1,62 @@
+"""Who may see a visit, and what of it: a customer's phone and address go only to the
+customer, the engineer assigned, that engineer's station, the call centre and admins."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from werkzeug.exceptions import NotFound
+
+from dispatch.booking import day_route
+from dispatch.models import Visit
+from extensions import db
+
+
+class VisitNotFound(NotFound):
+    description = "No such visit."
+
+
+def may_see(visit: Visit, user) -> bool:
+    if user.role in ("agent", "admin"):
+        return True
+    if user.role == "customer":
+        return visit.customer_id == user.id
+    if user.role == "engineer":
+        return visit.engineer is not None and visit.engineer.user_id == user.id
+    if user.role == "manager":
+        return visit.station.manager_id == user.id
+    return False
+
+
+def visible_visit(visit_id: int, user) -> Visit:
+    """The visit if `user` may see it; otherwise 404, which reveals nothing."""
+    visit = db.session.get(Visit, visit_id)
+    if visit is None or not may_see(visit, user):
+        raise VisitNotFound()
+    return visit
+
+
+def eta_of(visit: Visit) -> datetime | None:
+    """When the engineer should arrive: on site already; the latest plan's time; else the
+    earliest feasible route of the engineer's day (dispatch.booking.day_route)."""
+    if visit.status not in ("scheduled", "en_route", "on_site"):
+        return None
+    if visit.on_site_at is not None:
+        return visit.on_site_at
+    if visit.planned_start is not None:
+        return visit.planned_start
+    if visit.engineer is None:
+        return visit.window_start
+    return day_route(visit.engineer, visit.window_start.date()).get(visit.id, visit.window_start)
+
+
+def visit_json(visit: Visit, user) -> dict:
+    """A visit for the API; `user` has been checked with may_see."""
+    return {
+        **{c: getattr(visit, c) for c in (
+            "id", "status", "window_start", "window_end", "product_model", "serial_number",
+            "problem", "address_text", "lat", "lng", "chosen_by_customer", "channel",
+            "created_at", "en_route_at", "on_site_at", "finished_at", "fault_found",
+            "parts_used", "fixed_first_time", "events", "skill", "station", "engineer")},
+        "eta": eta_of(visit),
+        "customer": {"name": visit.customer.name, "phone": visit.customer.phone},
+    }

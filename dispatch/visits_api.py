@@ -1,0 +1,209 @@
+"""The visits JSON API: free windows, booking, the visit's life, days and service figures."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from accounts.access import allow, public
+from accounts.models import User
+from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, day_route,
+                              engineer_slots, get_engineer, reschedule)
+from dispatch.lifecycle import move
+from dispatch.metrics import metrics_for
+from dispatch.models import Visit
+from dispatch.schemas import (BookingSchema, DayQuerySchema, MetricsQuerySchema, MetricsSchema,
+                              RescheduleSchema, SlotsQuerySchema, SlotsSchema, StepSchema,
+                              VisitSchema)
+from dispatch.slots import Place, local_now
+from dispatch.stations import managed_station
+from dispatch.visits import visible_visit, visit_json
+from extensions import db
+from marketplace.models import Engineer, Skill
+
+blp = Blueprint("visits_api", __name__, url_prefix="/api",
+                description="Free windows, bookings and the life of a visit")
+
+
+def now() -> datetime:
+    return local_now(current_app.config["TIMEZONE"])
+
+
+def skill_named(code: str) -> Skill:
+    skill = db.session.execute(select(Skill).where(Skill.code == code)).scalar()
+    if skill is None:
+        abort(422, errors={"json": {"skill": [f"Unknown skill '{code}'."]}})
+    return skill
+
+
+def slots_request(args) -> tuple[Request, date]:
+    skill = db.session.execute(select(Skill).where(Skill.code == args["skill"])).scalar()
+    if skill is None:
+        abort(422, errors={"query": {"skill": [f"Unknown skill '{args['skill']}'."]}})
+    return Request(skill, Place(args["lat"], args["lng"])), args["from_"] or now().date()
+
+
+def taken(error: WindowTaken):
+    abort(409, message=error.description,
+          errors={"free": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in error.free]})
+
+
+@blp.route("/engineers/<int:engineer_id>/slots")
+@public
+@blp.arguments(SlotsQuerySchema, location="query")
+@blp.response(200, SlotsSchema)
+def engineer_free_windows(args, engineer_id):
+    """Windows in which this engineer can still come to the address."""
+    request, first = slots_request(args)
+    windows = engineer_slots(get_engineer(engineer_id), request, first, args["days"], now())
+    return {"engineer_id": engineer_id,
+            "windows": [{"start": w.start, "end": w.end, "engineers": [engineer_id]} for w in windows]}
+
+
+@blp.route("/slots")
+@public
+@blp.arguments(SlotsQuerySchema, location="query")
+@blp.response(200, SlotsSchema)
+def station_free_windows(args):
+    """Windows in which any engineer of the covering stations can come, with who can."""
+    request, first = slots_request(args)
+    found = any_engineer_slots(request, first, args["days"], now())
+    return {"engineer_id": None,
+            "windows": [{"start": w.start, "end": w.end, "engineers": ids} for w, ids in found]}
+
+
+@blp.route("/visits", methods=["POST"])
+@allow("customer", "agent")
+@blp.arguments(BookingSchema)
+@blp.response(201, VisitSchema)
+@blp.alt_response(409, description="The window is no longer free; `errors.free` lists free ones")
+def create_visit(fields):
+    """Book a visit, for oneself or (call-centre agents) for a customer by phone."""
+    customer, channel = current_user, "web"
+    if current_user.role in ("agent", "admin"):
+        customer = db.session.get(User, fields["customer_id"] or 0)
+        if customer is None or customer.role != "customer":
+            abort(422, errors={"json": {"customer_id": ["An agent books for an existing customer."]}})
+        channel = "phone"
+    engineer = get_engineer(fields["engineer_id"]) if fields["engineer_id"] else None
+    request = Request(skill_named(fields["skill"]), Place(fields["lat"], fields["lng"]),
+                      fields["window_start"])
+    details = {k: fields[k] for k in ("product_model", "serial_number", "problem", "address_text")}
+    try:
+        visit = book(customer.id, current_user.id, channel, request, details, engineer)
+    except WindowTaken as error:
+        db.session.rollback()
+        taken(error)
+    db.session.commit()
+    return visit_json(visit, current_user)
+
+
+@blp.route("/visits/<int:visit_id>")
+@allow("customer", "engineer", "manager", "agent")
+@blp.response(200, VisitSchema)
+def get_visit(visit_id):
+    """A visit, as its customer, its engineer, its station or the call centre sees it."""
+    return visit_json(visible_visit(visit_id, current_user), current_user)
+
+
+@blp.route("/visits/<int:visit_id>/status", methods=["POST"])
+@allow("customer", "engineer", "manager", "agent")
+@blp.arguments(StepSchema)
+@blp.response(200, VisitSchema)
+def step(fields, visit_id):
+    """Move the visit along its life (illegal steps: 409)."""
+    visit = visible_visit(visit_id, current_user)
+    report = {k: fields[k] for k in ("fault_found", "parts_used", "fixed_first_time")
+              if fields[k] is not None} if fields["status"] in ("completed", "needs_second_visit") else None
+    channel = "phone" if current_user.role == "agent" else "web"
+    move(visit, fields["status"], current_user, now(), channel, fields["note"], report)
+    db.session.commit()
+    return visit_json(visit, current_user)
+
+
+@blp.route("/visits/<int:visit_id>/reschedule", methods=["POST"])
+@allow("customer", "manager", "agent")
+@blp.arguments(RescheduleSchema)
+@blp.response(200, VisitSchema)
+def move_window(fields, visit_id):
+    """Move a scheduled visit to another free window (409 with free windows if taken)."""
+    visit = visible_visit(visit_id, current_user)
+    channel = "phone" if current_user.role == "agent" else "web"
+    try:
+        reschedule(visit, fields["window_start"], current_user, channel)
+    except WindowTaken as error:
+        db.session.rollback()
+        taken(error)
+    db.session.commit()
+    return visit_json(visit, current_user)
+
+
+@blp.route("/me/visits")
+@allow("customer")
+@blp.response(200, VisitSchema(many=True))
+def my_visits():
+    """My visits, newest window first, with status and ETA."""
+    visits = db.session.execute(select(Visit).where(Visit.customer_id == current_user.id)
+                                .order_by(Visit.window_start.desc())).scalars()
+    return [visit_json(v, current_user) for v in visits]
+
+
+@blp.route("/me/day")
+@allow("engineer")
+@blp.arguments(DayQuerySchema, location="query")
+@blp.response(200, VisitSchema(many=True))
+def my_day(args):
+    """The signed-in engineer's visits of a day, in route order."""
+    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or now().date())]
+
+
+def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
+    start = datetime.combine(day, time())
+    visits = db.session.execute(select(Visit).where(
+        Visit.engineer_id == engineer.id, Visit.window_start >= start,
+        Visit.window_start < start + timedelta(days=1))).scalars().all()
+    planned = day_route(engineer, day)
+    return sorted(visits, key=lambda v: (planned.get(v.id) or v.on_site_at or v.window_start, v.id))
+
+
+@blp.route("/stations/<code>/visits")
+@allow("manager")
+@blp.arguments(DayQuerySchema, location="query")
+@blp.response(200, VisitSchema(many=True))
+def station_visits(args, code):
+    """A station's visits of a day (its manager)."""
+    station = managed_station(code, current_user)
+    start = datetime.combine(args["date"] or now().date(), time())
+    visits = db.session.execute(select(Visit).where(
+        Visit.station_id == station.id, Visit.window_start >= start,
+        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars()
+    return [visit_json(v, current_user) for v in visits]
+
+
+@blp.route("/stations/<code>/metrics")
+@allow("manager")
+@blp.arguments(MetricsQuerySchema, location="query")
+@blp.response(200, MetricsSchema)
+def station_metrics(args, code):
+    """Request-to-visit time, on-time arrival and first-time fix of a station."""
+    station = managed_station(code, current_user)
+    return metrics_for(station_id=station.id, **period(args))
+
+
+@blp.route("/me/metrics")
+@allow("engineer")
+@blp.arguments(MetricsQuerySchema, location="query")
+@blp.response(200, MetricsSchema)
+def my_metrics(args):
+    """The signed-in engineer's own service figures."""
+    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    return metrics_for(engineer_id=engineer.id, **period(args))
+
+
+def period(args) -> dict:
+    return {"since": datetime.combine(args["since"], time()) if args["since"] else None,
+            "until": datetime.combine(args["until"] + timedelta(days=1), time()) if args["until"] else None}

@@ -1,0 +1,191 @@
+"""Booking: free windows, taking one, agents on the phone, rescheduling and cancelling."""
+from datetime import timedelta
+
+import pytest
+from geopy.distance import geodesic
+
+from dispatch.models import Visit
+from dispatch.slots import local_now
+from extensions import db
+from marketplace.catalog import ensure_catalog
+
+HOME = (31.2304, 121.4737)
+
+
+def near(km, bearing=45):
+    d = geodesic(kilometers=km).destination(HOME, bearing)
+    return d.latitude, d.longitude
+
+
+@pytest.fixture
+def crew(ctx, make_station, make_engineer, make_user):
+    ensure_catalog()
+    db.session.commit()
+    manager = make_user("manager")
+    station = make_station("ST310101", *HOME, manager=manager, name="黄浦区服务站")
+    wang = make_engineer(station, skills=("laptop", "printer"), name="王师傅")
+    li = make_engineer(station, skills=("laptop",), name="李师傅")
+    for engineer in (wang, li):
+        engineer.work_days = "1234567"
+    db.session.commit()
+    return {"station": station, "manager": manager, "wang": wang, "li": li}
+
+
+def tomorrow():
+    return local_now("Asia/Shanghai").date() + timedelta(days=1)
+
+
+def slots(client, engineer=None, **query):
+    lat, lng = near(5)
+    args = {"lat": lat, "lng": lng, "skill": "laptop", "from": tomorrow().isoformat(), "days": 1, **query}
+    path = f"/api/engineers/{engineer.id}/slots" if engineer else "/api/slots"
+    response = client.get(path, query_string=args)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["windows"]
+
+
+def booking(window_start, engineer=None, km=5, bearing=45, **extra):
+    lat, lng = near(km, bearing)
+    return {"skill": "laptop", "problem": "开不了机", "address_text": "人民路 1 号", "lat": lat,
+            "lng": lng, "window_start": window_start, **({"engineer_id": engineer.id} if engineer else {}),
+            **extra}
+
+
+def test_windows_are_the_shift_cut_into_two_hours(client, crew):
+    starts = [w["start"][11:16] for w in slots(client, crew["wang"])]
+    assert starts == ["09:00", "11:00", "13:00", "15:00"]
+
+
+def test_no_windows_on_a_day_off_or_for_a_product_not_repaired(client, crew):
+    crew["wang"].work_days = ""
+    db.session.commit()
+    assert slots(client, crew["wang"]) == []
+    lat, lng = near(5)
+    response = client.get(f"/api/engineers/{crew['li'].id}/slots",
+                          query_string={"lat": lat, "lng": lng, "skill": "printer"})
+    assert response.status_code == 422
+
+
+def test_an_address_outside_the_engineers_area_is_refused(client, crew):
+    lat, lng = near(45)
+    response = client.get(f"/api/engineers/{crew['wang'].id}/slots",
+                          query_string={"lat": lat, "lng": lng, "skill": "laptop"})
+    assert response.status_code == 422
+
+
+def test_a_booked_window_fills_up_and_every_offered_window_can_be_booked(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    booked = 0
+    for _ in range(12):  # book whatever is offered until nothing is left
+        offered = slots(client, crew["wang"])
+        if not offered:
+            break
+        response = client.post("/api/visits", headers=header,
+                               json=booking(offered[0]["start"][:19], crew["wang"], km=8, bearing=booked * 40))
+        assert response.status_code == 201, response.get_json()
+        booked += 1
+    assert 3 <= booked <= 8
+    assert slots(client, crew["wang"]) == []
+    full = client.post("/api/visits", headers=header, json=booking(f"{tomorrow()}T09:00:00", crew["wang"]))
+    assert full.status_code == 409
+    free = full.get_json()["errors"]["free"]
+    assert free and not [w for w in free if w["start"].startswith(str(tomorrow()))]  # later days only
+
+
+def test_a_taken_window_answers_409_with_the_windows_still_free(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    day = tomorrow().isoformat()
+    for bearing in (0, 90):  # two visits make the 09:00 window impossible for a third far one
+        client.post("/api/visits", headers=header, json=booking(f"{day}T09:00:00", crew["wang"], km=20, bearing=bearing))
+    response = client.post("/api/visits", headers=header,
+                           json=booking(f"{day}T09:00:00", crew["wang"], km=20, bearing=180))
+    assert response.status_code == 409
+    free = [w["start"] for w in response.get_json()["errors"]["free"]]
+    assert f"{day}T09:00:00" not in free and any(w.startswith(day) for w in free)
+
+
+def test_letting_the_station_choose_picks_an_engineer_who_can_come(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    windows = slots(client)
+    assert {tuple(w["engineers"]) for w in windows} == {tuple(sorted([crew["wang"].id, crew["li"].id]))}
+    response = client.post("/api/visits", headers=header, json=booking(windows[0]["start"][:19]))
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["engineer"]["id"] in (crew["wang"].id, crew["li"].id)
+    assert body["chosen_by_customer"] is False and body["status"] == "scheduled"
+
+
+def test_bad_bookings_name_the_field(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    for field, value in (("skill", "spaceship"), ("lat", 123), ("window_start", "soon"), ("problem", "")):
+        body = {**booking(f"{tomorrow()}T09:00:00", crew["wang"]), field: value}
+        response = client.post("/api/visits", headers=header, json=body)
+        assert response.status_code == 422, field
+        assert field in response.get_json()["errors"]["json"]
+    assert db.session.query(Visit).count() == 0
+
+
+def test_a_window_off_the_grid_or_in_the_past_is_not_bookable(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    for start in (f"{tomorrow()}T10:00:00", f"{tomorrow() - timedelta(days=3)}T09:00:00"):
+        assert client.post("/api/visits", headers=header,
+                           json=booking(start, crew["wang"])).status_code == 409
+
+
+def test_an_agent_books_by_phone_for_a_customer(client, crew, make_user, bearer):
+    customer = make_user("customer", phone="13812345678")
+    agent = make_user("agent")
+    response = client.post("/api/visits", headers=bearer(agent.email),
+                           json=booking(f"{tomorrow()}T11:00:00", crew["li"], customer_id=customer.id))
+    assert response.status_code == 201
+    visit = db.session.get(Visit, response.get_json()["id"])
+    assert visit.customer_id == customer.id and visit.booked_by_id == agent.id
+    assert visit.channel == "phone" and visit.events[0].channel == "phone"
+    mine = client.get("/api/me/visits", headers=bearer(customer.email)).get_json()
+    assert [v["id"] for v in mine] == [visit.id]
+
+
+def test_an_agent_must_name_an_existing_customer(client, crew, make_user, bearer):
+    agent = make_user("agent")
+    response = client.post("/api/visits", headers=bearer(agent.email),
+                           json=booking(f"{tomorrow()}T11:00:00", crew["li"]))
+    assert response.status_code == 422 and "customer_id" in response.get_json()["errors"]["json"]
+
+
+def test_engineers_and_managers_do_not_book(client, crew, make_user, bearer):
+    for role in ("engineer", "manager"):
+        response = client.post("/api/visits", headers=bearer(make_user(role).email),
+                               json=booking(f"{tomorrow()}T11:00:00", crew["li"]))
+        assert response.status_code == 403
+
+
+def test_a_customer_reschedules_and_cancels_before_the_cut_off(client, crew, make_user, bearer):
+    header = bearer(make_user("customer").email)
+    visit = client.post("/api/visits", headers=header,
+                        json=booking(f"{tomorrow()}T09:00:00", crew["wang"])).get_json()
+    moved = client.post(f"/api/visits/{visit['id']}/reschedule", headers=header,
+                        json={"window_start": f"{tomorrow()}T15:00:00"})
+    assert moved.status_code == 200 and moved.get_json()["window_start"].endswith("15:00:00")
+    assert moved.get_json()["engineer"]["id"] == crew["wang"].id  # the chosen engineer stays
+    cancelled = client.post(f"/api/visits/{visit['id']}/status", headers=header, json={"status": "cancelled"})
+    assert cancelled.get_json()["status"] == "cancelled"
+    assert [(e["from_status"], e["to_status"]) for e in cancelled.get_json()["events"]] == [
+        (None, "scheduled"), ("scheduled", "scheduled"), ("scheduled", "cancelled")]
+    # the window is free again
+    assert any(w["start"].endswith("15:00:00") for w in slots(client, crew["wang"]))
+
+
+def test_too_close_to_the_visit_the_customer_must_call(client, crew, make_user, bearer):
+    customer = make_user("customer")
+    header = bearer(customer.email)
+    visit_id = client.post("/api/visits", headers=header,
+                           json=booking(f"{tomorrow()}T09:00:00", crew["wang"])).get_json()["id"]
+    visit = db.session.get(Visit, visit_id)
+    soon = local_now("Asia/Shanghai").replace(microsecond=0) + timedelta(minutes=30)
+    visit.window_start, visit.window_end = soon, soon + timedelta(hours=2)
+    db.session.commit()
+    assert client.post(f"/api/visits/{visit_id}/status", headers=header,
+                       json={"status": "cancelled"}).status_code == 409
+    agent = bearer(make_user("agent").email)
+    assert client.post(f"/api/visits/{visit_id}/status", headers=agent,
+                       json={"status": "cancelled", "note": "客户来电取消"}).status_code == 200
