@@ -11,13 +11,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
 
 from dispatch.coverage import Point
 from dispatch.models import Visit, VisitEvent
-from dispatch.slots import (Booked, DayRules, Place, Window, WorkPattern, fits, free_windows,
-                            hhmm_seconds, local_now)
+from dispatch.slots import (
+    Booked,
+    DayRules,
+    Place,
+    Window,
+    WorkPattern,
+    fits,
+    free_windows,
+    hhmm_seconds,
+    local_now,
+)
 from dispatch.station_index import station_index
 from extensions import db
 from marketplace.models import Engineer, Skill
@@ -26,17 +36,17 @@ ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a d
 
 
 class OutOfArea(UnprocessableEntity):
-    description = "This address is outside the engineer's service area."
+    description = _l("This address is outside the engineer's service area.")
 
 
 class SkillMissing(UnprocessableEntity):
-    description = "The engineer does not repair this product."
+    description = _l("The engineer does not repair this product.")
 
 
 class WindowTaken(Conflict):
     """The window filled up meanwhile; carries the windows still free."""
 
-    description = "This window is no longer free."
+    description = _l("This window is no longer free.")
 
     def __init__(self, free: list[Window]) -> None:
         super().__init__()
@@ -114,7 +124,7 @@ def covering_engineers(request: Request) -> list[Engineer]:
     coverage = station_index().coverage(Point(request.place.lat, request.place.lng))
     station_ids = [s.id for s, _ in coverage.stations]
     if not station_ids:
-        raise OutOfArea("No station serves this address yet.")
+        raise OutOfArea(_l("No station serves this address yet."))
     return list(db.session.execute(
         select(Engineer).where(Engineer.station_id.in_(station_ids),
                                Engineer.skills.any(Skill.id == request.skill.id))
@@ -204,7 +214,12 @@ def get_engineer(engineer_id: int) -> Engineer:
 def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
     """Move a scheduled visit to another window (customers up to the cut-off; agents, the
     station's manager and admins any time); the caller commits."""
-    from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff
+    from dispatch.lifecycle import (
+        IllegalStep,
+        NotYourVisit,
+        TooLateToChange,
+        before_cutoff,
+    )
     now = local_now(current_app.config["TIMEZONE"])
     own = user.role == "customer" and visit.customer_id == user.id
     staff = user.role in ("agent", "admin") or (
@@ -240,3 +255,13 @@ def day_route(engineer: Engineer, day: date) -> dict[int, datetime]:
     route = route_for(plan, lambda a, b: seconds[a][b])
     midnight = datetime.combine(day, time())
     return {t.key: midnight + timedelta(seconds=t.start) for t in (route.stops if route else [])}
+
+
+def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
+    """The engineer's visits of a day in route order (planned times first)."""
+    start = datetime.combine(day, time())
+    visits = db.session.execute(select(Visit).where(
+        Visit.engineer_id == engineer.id, Visit.window_start >= start,
+        Visit.window_start < start + timedelta(days=1))).scalars().all()
+    planned = day_route(engineer, day)
+    return sorted(visits, key=lambda v: (planned.get(v.id) or v.on_site_at or v.window_start, v.id))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from werkzeug.exceptions import Conflict, Forbidden
 
@@ -31,11 +32,11 @@ class IllegalStep(Conflict):
 
 
 class TooLateToChange(Conflict):
-    description = "It is too close to the visit to change it online; please call us."
+    description = _l("It is too close to the visit to change it online; please call us.")
 
 
 class NotYourVisit(Forbidden):
-    description = "This visit is not yours to change."
+    description = _l("This visit is not yours to change.")
 
 
 def may_take(visit: Visit, to: str, user) -> bool:

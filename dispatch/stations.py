@@ -1,6 +1,7 @@
 """Station look-ups against the database: coverage of a point, the nearest station, search."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
@@ -42,11 +43,11 @@ def search_stations(text: str | None, limit: int) -> list[Station]:
 
 
 class StationNotFound(NotFound):
-    description = "No such station."
+    description = _l("No such station.")
 
 
 class NotStationManager(Forbidden):
-    description = "Only this station's manager may see this."
+    description = _l("Only this station's manager may see this.")
 
 
 def managed_station(code: str, user) -> Station:

@@ -1,11 +1,36 @@
-"""Station managers' pages."""
-from flask import Blueprint, abort, redirect, render_template, url_for
+"""Pages of the dispatch side: a manager's station, booking a visit, a customer's visits
+and an engineer's day."""
+from datetime import datetime, timedelta
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
 from flask_login import current_user
+from marshmallow import EXCLUDE, ValidationError
 
 from accounts.access import allow
-from dispatch.models import Station
+from accounts.models import User
+from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken, book,
+                              engineer_day, engineer_slots, get_engineer)
+from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff, move
+from dispatch.metrics import metrics_for
+from dispatch.models import Station, Visit
+from dispatch.schemas import BookingSchema, DayQuerySchema, SlotsQuerySchema, StepSchema
+from dispatch.slots import Place, local_now
 from dispatch.stations import managed_station, station_engineers
+from dispatch.visits import eta_of, visible_visit
 from extensions import db
+from marketplace.models import Engineer, Skill
+
+
+class BookingFormSchema(BookingSchema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class StepFormSchema(StepSchema):
+    class Meta:
+        unknown = EXCLUDE
 
 bp = Blueprint("dispatch", __name__)
 
@@ -29,3 +54,125 @@ def station(code: str):
     station = managed_station(code, current_user)
     return render_template("dispatch/station.html", station=station,
                            engineers=station_engineers(station))
+
+
+# --- Booking, my visits, the engineer's day -------------------------------------------------
+
+def station_now() -> datetime:
+    return local_now(current_app.config["TIMEZONE"])
+
+
+def form_data() -> dict:
+    """The submitted form without empty boxes (an empty optional box means "not given")."""
+    return {k: v for k, v in request.form.items() if v.strip() and k != "csrf_token"}
+
+
+@bp.route("/book/<int:engineer_id>", methods=["GET", "POST"])
+@allow("customer", "agent")
+def book_engineer(engineer_id: int):
+    """Book a visit with the engineer the customer chose: product and address first, then
+    one of the windows this engineer can really make."""
+    engineer = get_engineer(engineer_id)
+    values = {**request.args, **request.form}
+    if request.method == "GET" and current_user.role == "customer" and current_user.addresses:
+        home = current_user.addresses[0]
+        values = {"address_text": home.text, "lat": home.lat, "lng": home.lng, **values}
+    errors, windows, message = {}, None, None
+    skill_codes = {s.code for s in engineer.skills}
+    try:
+        if {"skill", "lat", "lng"} <= values.keys():
+            query = SlotsQuerySchema().load({k: values[k] for k in ("skill", "lat", "lng")})
+            if query["skill"] not in skill_codes:
+                raise ValidationError({"skill": [_("This engineer does not repair this product.")]})
+            request_ = Request(skill_by_code(query["skill"]), Place(query["lat"], query["lng"]))
+            windows = engineer_slots(engineer, request_, station_now().date(),
+                                     current_app.config["SLOT_DAYS"], station_now())
+        if request.method == "POST" and values.get("window_start"):
+            return place_booking(engineer, values)
+    except ValidationError as err:
+        errors = err.messages
+    except (OutOfArea, SkillMissing) as err:
+        message = err.description
+    except WindowTaken as err:
+        db.session.rollback()
+        windows, message = err.free, _("Sorry, that window was just taken. Please choose another.")
+    return render_template("dispatch/book.html", engineer=engineer, values=values, errors=errors,
+                           windows=windows, message=message), 422 if errors else 200
+
+
+def place_booking(engineer, values: dict):
+    data = BookingFormSchema().load({**values, "engineer_id": engineer.id})
+    customer_id, channel = current_user.id, "web"
+    if current_user.role == "agent":
+        customer = db.session.execute(db.select(User).where(
+            User.email == (values.get("customer_email") or "").strip().lower(),
+            User.role == "customer")).scalar()
+        if customer is None:
+            raise ValidationError({"customer_email": [_("No customer with this email.")]})
+        customer_id, channel = customer.id, "phone"
+    request_ = Request(skill_by_code(data["skill"]), Place(data["lat"], data["lng"]), data["window_start"])
+    details = {k: data[k] for k in ("product_model", "serial_number", "problem", "address_text")}
+    book(customer_id, current_user.id, channel, request_, details, engineer)
+    db.session.commit()
+    flash(_("Booked. %(name)s will come in the window you chose.", name=engineer.display_name), "success")
+    return redirect(url_for("dispatch.my_visits") if current_user.role == "customer"
+                    else url_for("marketplace.home"))
+
+
+def skill_by_code(code: str) -> Skill:
+    skill = db.session.execute(db.select(Skill).where(Skill.code == code)).scalar()
+    if skill is None:
+        raise ValidationError({"skill": [_("Unknown product.")]})
+    return skill
+
+
+@bp.route("/me/visits")
+@allow("customer")
+def my_visits():
+    """My visits with status and ETA; change or cancel them up to the cut-off."""
+    visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
+                                .order_by(Visit.window_start.desc())).scalars().all()
+    now = station_now()
+    return render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
+                           changeable={v.id for v in visits if v.status == "scheduled" and before_cutoff(v, now)})
+
+
+@bp.route("/visits/<int:visit_id>/status", methods=["POST"])
+@allow("customer", "engineer", "manager", "agent")
+def visit_step(visit_id: int):
+    """The buttons of the visit pages: one step of the visit's life."""
+    visit = visible_visit(visit_id, current_user)
+    try:
+        data = StepFormSchema().load(form_data())
+    except ValidationError as err:
+        flash(" ".join(f"{k}: {' '.join(v)}" for k, v in err.messages.items()), "error")
+        return redirect(request.referrer or url_for("marketplace.home"))
+    report = {k: data[k] for k in ("fault_found", "parts_used", "fixed_first_time")
+              if data[k] is not None} if data["status"] in ("completed", "needs_second_visit") else None
+    try:
+        move(visit, data["status"], current_user, station_now(), note=data["note"], report=report)
+        db.session.commit()
+    except (IllegalStep, NotYourVisit, TooLateToChange) as err:
+        db.session.rollback()
+        flash(err.description, "error")
+    back = url_for("dispatch.my_day") if current_user.role == "engineer" else url_for("dispatch.my_visits")
+    return redirect(back)
+
+
+@bp.route("/my/day")
+@allow("engineer")
+def my_day():
+    """The engineer's day, phone first: visits in route order, on a map, with the buttons."""
+    engineer = db.session.execute(db.select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    try:
+        day = DayQuerySchema().load(request.args)["date"] or station_now().date()
+    except ValidationError:
+        day = station_now().date()
+    visits = engineer_day(engineer, day)
+    stops = [{"lat": v.lat, "lng": v.lng, "label": f"{i + 1}"} for i, v in enumerate(visits)
+             if v.status in ACTIVE]
+    return render_template("dispatch/my_day.html", engineer=engineer, day=day, visits=visits,
+                           timedelta_day=timedelta(days=1),
+                           eta_of=eta_of, stops=stops, home={"lat": engineer.station.lat,
+                                                             "lng": engineer.station.lng},
+                           figures=metrics_for(engineer_id=engineer.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import NotFound
 
 from dispatch.booking import day_route
@@ -12,7 +13,7 @@ from extensions import db
 
 
 class VisitNotFound(NotFound):
-    description = "No such visit."
+    description = _l("No such visit.")
 
 
 def may_see(visit: Visit, user) -> bool:

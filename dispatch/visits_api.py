@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from accounts.access import allow, public
 from accounts.models import User
-from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, day_route,
+from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, engineer_day,
                               engineer_slots, get_engineer, reschedule)
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
@@ -159,15 +159,6 @@ def my_day(args):
     """The signed-in engineer's visits of a day, in route order."""
     engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
     return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or now().date())]
-
-
-def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
-    start = datetime.combine(day, time())
-    visits = db.session.execute(select(Visit).where(
-        Visit.engineer_id == engineer.id, Visit.window_start >= start,
-        Visit.window_start < start + timedelta(days=1))).scalars().all()
-    planned = day_route(engineer, day)
-    return sorted(visits, key=lambda v: (planned.get(v.id) or v.on_site_at or v.window_start, v.id))
 
 
 @blp.route("/stations/<code>/visits")

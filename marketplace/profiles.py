@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
@@ -17,7 +18,7 @@ from marketplace.models import Engineer, Review
 
 
 class EngineerNotFound(NotFound):
-    description = "No such engineer."
+    description = _l("No such engineer.")
 
 
 def get_engineer(engineer_id: int) -> Engineer:

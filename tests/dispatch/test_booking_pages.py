@@ -1,0 +1,93 @@
+"""The booking page, my visits and the engineer's day, without a browser."""
+from datetime import timedelta
+
+import pytest
+
+from accounts.models import Address
+from dispatch.models import Visit
+from dispatch.slots import local_now
+from extensions import db
+from marketplace.catalog import ensure_catalog
+
+
+@pytest.fixture
+def wang(ctx, make_station, make_engineer):
+    ensure_catalog()
+    db.session.commit()
+    station = make_station("ST310101", 31.2304, 121.4737, name="黄浦区服务站")
+    engineer = make_engineer(station, skills=("laptop",), name="王师傅")
+    engineer.work_days = "1234567"
+    db.session.commit()
+    return engineer
+
+
+def window(day_offset=1, hour=9):
+    day = local_now("Asia/Shanghai").date() + timedelta(days=day_offset)
+    return f"{day}T{hour:02d}:00:00"
+
+
+def test_the_page_offers_the_engineers_free_windows_for_the_saved_address(client, wang, make_user, login):
+    customer = make_user("customer")
+    db.session.add(Address(user=customer, label="家", text="人民路 88 号", lat=31.25, lng=121.49))
+    db.session.commit()
+    login(customer.email)
+    page = client.get(f"/book/{wang.id}?skill=laptop&lat=31.25&lng=121.49").get_data(as_text=True)
+    assert page.count('name="window_start"') >= 4
+
+
+def test_the_page_names_what_is_missing_and_keeps_what_was_typed(client, wang, make_user, login):
+    login(make_user("customer").email)
+    response = client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "", "product_model": "ThinkPad X1", "window_start": window()})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="problem-error"' in page and 'value="ThinkPad X1"' in page
+    assert db.session.query(Visit).count() == 0
+
+
+def test_an_address_out_of_the_engineers_area_is_explained(client, wang, make_user, login):
+    login(make_user("customer").email)
+    page = client.get(f"/book/{wang.id}?skill=laptop&lat=39.9&lng=116.4").get_data(as_text=True)
+    assert "outside" in page or "服务范围" in page
+
+
+def test_an_agent_books_on_the_page_for_a_customer(client, wang, make_user, login):
+    customer = make_user("customer")
+    login(make_user("agent").email)
+    response = client.post(f"/book/{wang.id}", data={
+        "customer_email": customer.email, "skill": "laptop", "lat": "31.25", "lng": "121.49",
+        "address_text": "人民路 88 号", "problem": "打印不出来", "window_start": window()})
+    assert response.status_code == 302
+    visit = db.session.execute(db.select(Visit)).scalar_one()
+    assert visit.customer_id == customer.id and visit.channel == "phone"
+
+
+def test_the_customer_cancels_from_my_visits(client, wang, make_user, login):
+    customer = make_user("customer")
+    login(customer.email)
+    client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    visit = db.session.execute(db.select(Visit)).scalar_one()
+    page = client.get("/me/visits").get_data(as_text=True)
+    assert "开不了机" in page and "取消" in page
+    client.post(f"/visits/{visit.id}/status", data={"status": "cancelled"})
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "cancelled"
+
+
+def test_the_engineers_day_shows_contacts_only_of_their_own_visits(client, wang, make_user, make_engineer, login):
+    customer = make_user("customer", phone="13812345678")
+    login(customer.email)
+    client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    client.post("/logout")
+    day = window()[:10]
+    login(wang.user.email)
+    assert "13812345678" in client.get(f"/my/day?date={day}").get_data(as_text=True)
+    client.post("/logout")
+    other = make_engineer(wang.station, name="李师傅")
+    login(other.user.email)
+    assert "13812345678" not in client.get(f"/my/day?date={day}").get_data(as_text=True)
