@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
+from flask import current_app
+from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
 from accounts.models import Address, User
@@ -86,6 +88,8 @@ def seed_demo(password: str, seed: int = 7, stations: int | None = None,
             db.session.commit()
     db.session.commit()
     ensure_demo_accounts(password_hash, places[0] if places else None, report)
+    db.session.commit()
+    ensure_demo_visits()
     if report.reviews_added:
         rebuild_stats()  # aggregates from the rows just written
     db.session.commit()
@@ -149,6 +153,33 @@ def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedRep
                                           lat=home.lat + 0.03, lng=home.lng + 0.02))
         db.session.add(user)
         report.users_added += 1
+
+
+def ensure_demo_visits() -> None:
+    """Give engineer1 a day to show: customer1's visits tomorrow, booked the way customers
+    book (so they fit), unless customer1 has visits already."""
+    from dispatch.booking import Request, book
+    from dispatch.models import Visit
+    from dispatch.slots import Place as Point, local_now
+    customer = db.session.execute(db.select(User).where(User.email == "customer1@demo.test")).scalar()
+    engineer = db.session.execute(db.select(Engineer).join(Engineer.user)
+                                  .where(User.email == "engineer1@demo.test")).scalar()
+    if customer is None or engineer is None or not customer.addresses or db.session.execute(
+            db.select(Visit.id).where(Visit.customer_id == customer.id)).first():
+        return
+    home = customer.addresses[0]
+    today = local_now(current_app.config["TIMEZONE"]).date()
+    tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
+    for hour, problem in ((9, "笔记本电脑开机黑屏"), (13, "打印机卡纸，打印有条纹")):
+        skill = engineer.skills[0]
+        try:
+            book(customer.id, customer.id, "web", Request(skill, Point(home.lat, home.lng),
+                                                         tomorrow + timedelta(hours=hour)),
+                 {"problem": problem, "address_text": home.text, "product_model": None,
+                  "serial_number": None}, engineer)
+            db.session.commit()
+        except HTTPException:  # a day off or a full day: the demo simply has fewer visits
+            db.session.rollback()
 
 
 REVIEWER_COUNT = 400
