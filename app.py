@@ -65,13 +65,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
     from marketplace.api import blp as marketplace_api
+    from marketplace.feedback_api import blp as feedback_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
     from dispatch.visits_api import blp as visits_api
     from dispatch.views import bp as dispatch_pages
     from marketplace.views import bp as marketplace_pages
 
-    for blueprint in (accounts_api, stations_api, marketplace_api, visits_api):
+    for blueprint in (accounts_api, stations_api, marketplace_api, visits_api, feedback_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages):

@@ -67,6 +67,26 @@ class Config:
         "newcomer_reviews": 20,   # ...and gone after this many reviews
     }
     LISTING_PAGE_SIZE = 20
+
+    # Feedback, points and levels (marketplace.points, marketplace.levels).
+    REVIEW_EDIT_DAYS = 7
+    REVIEW_TEXT_MAX = 1000
+    RATE_WINDOW_DAYS = 90
+    POINTS = {
+        "visit_completed": 2,
+        "stars": {5: 10, 4: 5, 3: 0, 2: -5, 1: -10},
+        "positive_tag": 1, "positive_tags_max": 3,
+        "favourite": 5,           # by a customer served, once per customer
+        "tip": 5,                 # once per visit, whatever the amount
+        "first_time_fix": 3,
+    }
+    # Levels above the first: (level, points, praise-rate floor or None); the floors count
+    # only over at least LEVEL_FLOOR_MIN_REVIEWS reviews.
+    LEVELS = [("backbone", 300, None), ("elite", 1000, None),
+              ("expert", 3000, 0.95), ("master", 8000, 0.97)]
+    LEVEL_FLOOR_MIN_REVIEWS = 100
+    LEVEL_STEP_DOWN_DAYS = 30
+    SAME_ADDRESS_METRES = 100     # a customer account this close to an engineer's is flagged
     # Listings read each station's engineers from a cache, dropped when a review, favourite
     # or tip changes one of them, and after this many seconds at the latest (for changes
     # made elsewhere: new engineers, skills). SimpleCache lives in one process: with several

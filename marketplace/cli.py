@@ -28,3 +28,32 @@ def rebuild_stats_command() -> None:
         db.session.commit()
         bar.update(1)
     click.echo(f"Rebuilt {count} engineers in {time.perf_counter() - started:.1f} s.")
+
+
+@marketplace_cli.command("rebuild-points")
+def rebuild_points_command() -> None:
+    """Recompute every engineer's points and level from the source rows; report any
+    engineer whose ledger disagrees (there should be none)."""
+    from accounts.models import utcnow
+    from marketplace.points import rebuild_points
+    disagree = rebuild_points(utcnow())
+    db.session.commit()
+    for engineer_id, (computed, ledger) in sorted(disagree.items()):
+        click.echo(f"engineer {engineer_id}: {computed} points from the sources, {ledger} in the ledger")
+    click.echo("Points and levels rebuilt; the ledger agrees." if not disagree else
+               f"{len(disagree)} engineers disagree with the ledger.")
+    if disagree:
+        raise SystemExit(1)
+
+
+@marketplace_cli.command("levels")
+def levels_command() -> None:
+    """Re-read every engineer's level (run daily: steps down after the grace period)."""
+    from accounts.models import utcnow
+    from marketplace.models import EngineerStats
+    from marketplace.points import refresh_level
+    ids = db.session.execute(db.select(EngineerStats.engineer_id)).scalars().all()
+    with click.progressbar(ids, label="Levels") as bar:
+        for engineer_id in bar:
+            refresh_level(engineer_id, utcnow())
+    db.session.commit()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from accounts.models import User, utcnow
 from extensions import db
 from marketplace.aggregates import dialect_insert, favourite_counted
 from marketplace.models import Engineer, Favourite
+from marketplace.points import favourite_changed
+from marketplace.reviews import flag_if_self_dealing
 
 
 def add_favourite(customer_id: int, engineer_id: int) -> bool:
@@ -20,6 +23,8 @@ def add_favourite(customer_id: int, engineer_id: int) -> bool:
         .returning(table.c.engineer_id)).first() is not None
     if added:
         favourite_counted(engineer_id, +1)
+        favourite_changed(engineer_id, customer_id, utcnow())
+        flag_if_self_dealing(engineer_id, db.session.get(User, customer_id), "favourite")
     return added
 
 
@@ -31,6 +36,7 @@ def remove_favourite(customer_id: int, engineer_id: int) -> bool:
         .returning(table.c.engineer_id)).first() is not None
     if removed:
         favourite_counted(engineer_id, -1)
+        favourite_changed(engineer_id, customer_id, utcnow())
     return removed
 
 

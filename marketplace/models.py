@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table, Text
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
@@ -106,12 +107,16 @@ class Review(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The visit reviewed: one review per visit (reviews imported without a visit have none).
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), unique=True)
     stars: Mapped[int] = mapped_column(SmallInteger)
     text: Mapped[str | None] = mapped_column(String(1000))
     reply: Mapped[str | None] = mapped_column(String(1000))
     replied_at: Mapped[datetime | None]
     hidden: Mapped[bool] = mapped_column(default=False)
+    edits: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
 
     customer: Mapped[User] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=review_tags, order_by="Tag.id")
@@ -144,6 +149,7 @@ class Tip(db.Model):
     engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
                                              index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     amount_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="cny")
     status: Mapped[str] = mapped_column(String(10), default="pending")
@@ -173,6 +179,7 @@ class EngineerStats(db.Model):
     score: Mapped[float] = mapped_column(default=lambda: newcomer_score())
     level: Mapped[str] = mapped_column(String(10), default="rookie")
     points: Mapped[int] = mapped_column(default=0)
+    below_level_since: Mapped[datetime | None]  # when the held level's rule stopped holding
 
     def histogram(self) -> list[int]:
         return [self.stars_1, self.stars_2, self.stars_3, self.stars_4, self.stars_5]
@@ -196,3 +203,62 @@ class EngineerTagCount(db.Model):
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"),
                                         primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class ReviewReport(db.Model):
+    """Someone reported a review as abusive; admins decide whether to hide it."""
+
+    __tablename__ = "review_reports"
+    __table_args__ = (UniqueConstraint("review_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PointEvent(db.Model):
+    """One line of an engineer's points ledger: append-only. `source_key` names the event
+    that caused it, so replaying the same event adds nothing; corrections are new lines."""
+
+    __tablename__ = "point_events"
+    __table_args__ = (Index("ix_point_events_engineer_created", "engineer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"))
+    points: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(40))
+    source_type: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[int]
+    source_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LevelChange(db.Model):
+    """An engineer moved up or down a level, and why."""
+
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             index=True)
+    from_level: Mapped[str] = mapped_column(String(10))
+    to_level: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AbuseFlag(db.Model):
+    """Feedback that looks like an engineer rewarding themselves (same phone or address as
+    a customer account): kept for an admin to look at."""
+
+    __tablename__ = "abuse_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # review, favourite, tip
+    detail: Mapped[str] = mapped_column(String(300))
+    resolved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -127,3 +127,71 @@ class TagQuerySchema(Schema):
 
 class TagUpdateSchema(TagSchema):
     """Changes to a tag; every field optional (loaded with partial=True)."""
+
+
+class ReviewInSchema(Schema):
+    stars = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    tags = fields.List(fields.String(), load_default=list, validate=validate.Length(max=12))
+    text = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class ReviewOutSchema(ReviewSchema):
+    engineer_id = fields.Integer()
+    visit_id = fields.Integer(allow_none=True)
+    hidden = fields.Boolean()
+    editable_until = fields.DateTime(allow_none=True)
+
+
+class ReplySchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class ReportSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class TipInSchema(Schema):
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=100, max=100_000),
+                                  metadata={"description": "1 to 1,000 yuan, in fen"})
+
+
+class TipOutSchema(Schema):
+    id = fields.Integer()
+    visit_id = fields.Integer()
+    amount_cents = fields.Integer()
+    status = fields.String()
+
+
+class RatesSchema(Schema):
+    praise_rate = fields.Float(allow_none=True)
+    favourite_rate = fields.Float(allow_none=True)
+    tip_rate = fields.Float(allow_none=True)
+
+
+class PointLineSchema(Schema):
+    points = fields.Integer()
+    reason = fields.String()
+    source_type = fields.String()
+    source_id = fields.Integer()
+    created_at = fields.DateTime()
+
+
+class LevelChangeSchema(Schema):
+    from_level = fields.String()
+    to_level = fields.String()
+    reason = fields.String()
+    created_at = fields.DateTime()
+
+
+class MyLevelSchema(Schema):
+    level = fields.String()
+    level_name = fields.String()
+    points = fields.Integer()
+    next_level = fields.String(allow_none=True)
+    missing = fields.Dict(metadata={"description": "points, reviews, praise_rate still needed"})
+    progress = fields.Float(metadata={"description": "0..1 of the way to the next level"})
+    rates = fields.Dict(keys=fields.String(), values=fields.Nested(RatesSchema),
+                        metadata={"description": "'window' (RATE_WINDOW_DAYS) and 'all_time'"})
+    ledger = fields.List(fields.Nested(PointLineSchema))
+    level_changes = fields.List(fields.Nested(LevelChangeSchema))
+    tips_cents = fields.Integer()

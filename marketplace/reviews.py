@@ -1,0 +1,164 @@
+"""Feedback on a visit: the customer's review (stars, tags, text), the engineer's reply,
+reports and moderation, and tips; each keeps the aggregates and the points ledger in step.
+Feedback that looks like an engineer rewarding themselves is flagged for an admin."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from geopy.distance import geodesic
+from sqlalchemy import select
+from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEntity
+
+from accounts.models import Address, utcnow
+from dispatch.models import Visit
+from extensions import db
+from marketplace.aggregates import review_counted, tip_counted
+from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag, Tip
+from marketplace.points import review_counted_points, tip_recorded
+
+
+class ReviewNotAllowed(Forbidden):
+    description = _l("Only the customer of a visit may review it.")
+
+
+class NotCompleted(Conflict):
+    description = _l("A visit can be reviewed once it is completed.")
+
+
+class AlreadyReviewed(Conflict):
+    description = _l("This visit has been reviewed already; edit that review instead.")
+
+
+class ReviewFrozen(Conflict):
+    description = _l("Reviews can be edited for a limited time only.")
+
+
+class AlreadyReplied(Conflict):
+    description = _l("The engineer has replied already.")
+
+
+class UnknownTags(UnprocessableEntity):
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(f"Unknown tags: {', '.join(codes)}.")
+        self.codes = codes
+
+
+class ReviewNotFound(NotFound):
+    description = _l("No such review.")
+
+
+def tags_named(codes: list[str]) -> list[Tag]:
+    tags = db.session.execute(select(Tag).where(Tag.code.in_(codes), Tag.active.is_(True))).scalars().all()
+    unknown = sorted(set(codes) - {t.code for t in tags})
+    if unknown:
+        raise UnknownTags(unknown)
+    return list(tags)
+
+
+def review_visit(visit: Visit, customer, stars: int, tag_codes: list[str], text: str | None) -> Review:
+    """The customer's review of their completed visit (once per visit); the caller commits."""
+    if visit.customer_id != customer.id:
+        raise ReviewNotAllowed()
+    if visit.status != "completed":
+        raise NotCompleted()
+    if db.session.execute(select(Review.id).where(Review.visit_id == visit.id)).first():
+        raise AlreadyReviewed()
+    review = Review(engineer_id=visit.engineer_id, customer_id=customer.id, visit_id=visit.id,
+                    stars=stars, text=text, tags=tags_named(tag_codes), created_at=utcnow())
+    db.session.add(review)
+    db.session.flush()
+    review_counted(review)
+    review_counted_points(review, utcnow())
+    flag_if_self_dealing(visit.engineer_id, customer, "review")
+    return review
+
+
+def edit_review(review: Review, customer, stars: int, tag_codes: list[str], text: str | None) -> Review:
+    """Change a review within REVIEW_EDIT_DAYS; aggregates and points follow."""
+    if review.customer_id != customer.id:
+        raise ReviewNotAllowed()
+    if utcnow() - review.created_at > timedelta(days=current_app.config["REVIEW_EDIT_DAYS"]):
+        raise ReviewFrozen()
+    tags = tags_named(tag_codes)
+    if not review.hidden:
+        review_counted(review, -1)
+    review.stars, review.text, review.tags = stars, text, tags
+    review.edits, review.updated_at = review.edits + 1, utcnow()
+    db.session.flush()
+    if not review.hidden:
+        review_counted(review, +1)
+    review_counted_points(review, utcnow())
+    return review
+
+
+def reply(review: Review, engineer_user, text: str) -> Review:
+    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == engineer_user.id)).scalar()
+    if engineer is None or engineer.id != review.engineer_id:
+        raise ReviewNotAllowed(_l("Only the engineer reviewed may reply."))
+    if review.reply:
+        raise AlreadyReplied()
+    review.reply, review.replied_at = text, utcnow()
+    return review
+
+
+def report(review: Review, user, reason: str) -> None:
+    """Anyone signed in may report a review once; admins see the reports."""
+    exists = db.session.execute(select(ReviewReport.id).where(
+        ReviewReport.review_id == review.id, ReviewReport.reporter_id == user.id)).first()
+    if not exists:
+        db.session.add(ReviewReport(review_id=review.id, reporter_id=user.id, reason=reason))
+
+
+def set_hidden(review: Review, hidden: bool) -> Review:
+    """An admin hides (or restores) a review: it stops (or starts again) counting; its
+    points are reversed by a compensating ledger line, never deleted."""
+    if review.hidden == hidden:
+        return review
+    review.hidden = hidden
+    db.session.flush()
+    review_counted(review, -1 if hidden else +1)
+    review_counted_points(review, utcnow())
+    return review
+
+
+def tip(visit: Visit, customer, amount_cents: int) -> Tip:
+    """A tip for a completed visit, recorded unpaid (the payment flow marks it paid)."""
+    if visit.customer_id != customer.id:
+        raise ReviewNotAllowed(_l("Only the customer of a visit may tip for it."))
+    if visit.status != "completed":
+        raise NotCompleted(_l("A visit can be tipped once it is completed."))
+    record = Tip(engineer_id=visit.engineer_id, customer_id=customer.id, visit_id=visit.id,
+                 amount_cents=amount_cents, status="pending")
+    db.session.add(record)
+    db.session.flush()
+    tip_counted(record)
+    tip_recorded(record, utcnow())
+    flag_if_self_dealing(visit.engineer_id, customer, "tip")
+    return record
+
+
+def flag_if_self_dealing(engineer_id: int, customer, kind: str) -> None:
+    """Flag feedback from a customer account sharing the engineer's phone, or with a saved
+    address within SAME_ADDRESS_METRES of one of the engineer's own addresses."""
+    engineer = db.session.get(Engineer, engineer_id)
+    staff = engineer.user
+    reasons = []
+    if customer.phone and staff.phone and customer.phone == staff.phone:
+        reasons.append("same phone number")
+    mine = db.session.execute(select(Address).where(Address.user_id == staff.id)).scalars().all()
+    theirs = db.session.execute(select(Address).where(Address.user_id == customer.id)).scalars().all()
+    limit = current_app.config["SAME_ADDRESS_METRES"]
+    if any(geodesic((a.lat, a.lng), (b.lat, b.lng)).m <= limit for a in mine for b in theirs):
+        reasons.append(f"saved address within {limit} m of the engineer's")
+    if reasons:
+        db.session.add(AbuseFlag(engineer_id=engineer_id, customer_id=customer.id, kind=kind,
+                                 detail="; ".join(reasons)))
+
+
+def get_review(review_id: int) -> Review:
+    review = db.session.get(Review, review_id)
+    if review is None:
+        raise ReviewNotFound()
+    return review
