@@ -70,12 +70,13 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.api import blp as stations_api
     from dispatch.visits_api import blp as visits_api
     from dispatch.views import bp as dispatch_pages
+    from marketplace.feedback_views import bp as feedback_pages
     from marketplace.views import bp as marketplace_pages
 
     for blueprint in (accounts_api, stations_api, marketplace_api, visits_api, feedback_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
-    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages):
+    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages):
         app.register_blueprint(blueprint)
 
 

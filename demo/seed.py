@@ -14,11 +14,12 @@ from flask import current_app
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
-from accounts.models import Address, User
+from accounts.models import Address, User, utcnow
 from dispatch.models import Station
 from demo.names import chinese_name, mobile_number
 from extensions import db
 from marketplace.aggregates import rebuild_stats
+from marketplace.points import replay_points
 from marketplace.catalog import ensure_catalog
 from marketplace.models import Engineer, Favourite, Review, Skill, Tag, Tip, review_tags
 
@@ -92,6 +93,7 @@ def seed_demo(password: str, seed: int = 7, stations: int | None = None,
     ensure_demo_visits()
     if report.reviews_added:
         rebuild_stats()  # aggregates from the rows just written
+        replay_points(utcnow())  # and the points and levels they earn
     db.session.commit()
     return report
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
 
 from accounts.access import allow
-from accounts.models import User
+from accounts.models import User, utcnow
 from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken, book,
                               engineer_day, engineer_slots, get_engineer)
 from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff, move
@@ -20,7 +20,8 @@ from dispatch.slots import Place, local_now
 from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
-from marketplace.models import Engineer, Skill
+from marketplace.feedback_views import review_tags_for_form
+from marketplace.models import Engineer, Review, Skill
 
 
 class BookingFormSchema(BookingSchema):
@@ -133,8 +134,14 @@ def my_visits():
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
                                 .order_by(Visit.window_start.desc())).scalars().all()
     now = station_now()
+    reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
+        Review.visit_id.in_([v.id for v in visits]))).scalars()}
+    edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
     return render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
-                           changeable={v.id for v in visits if v.status == "scheduled" and before_cutoff(v, now)})
+                           changeable={v.id for v in visits if v.status == "scheduled" and before_cutoff(v, now)},
+                           reviews=reviews, editable={vid for vid, r in reviews.items()
+                                                      if utcnow() - r.created_at <= edit_until},
+                           tags=review_tags_for_form())
 
 
 @bp.route("/visits/<int:visit_id>/status", methods=["POST"])

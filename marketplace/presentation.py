@@ -15,6 +15,7 @@ from extensions import db
 from marketplace.favourites import favourite_engineers, is_favourite
 from marketplace.listing import Filters, engineers_near, entry_of, top_tags
 from marketplace.profiles import card, get_engineer, masked_name, reviews_of, tag_json
+from marketplace.standing import rates
 
 
 def customer_id() -> int | None:
@@ -63,6 +64,7 @@ def profile(engineer_id: int) -> dict:
             "bio": engineer.bio,
             "years_of_service": engineer.years_of_service(now.date()),
             "histogram": engineer.stats.histogram(),
+            "rates": rates(engineer.id),
             "tags": [tag_json(t, locale) for t in tags]}
 
 

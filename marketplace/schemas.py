@@ -77,6 +77,7 @@ class ListingSchema(Schema):
 
 class ProfileSchema(EngineerCardSchema):
     bio = fields.String(allow_none=True)
+    rates = fields.Dict(metadata={"description": "praise_rate, favourite_rate, tip_rate (all time)"})
     years_of_service = fields.Integer()
     histogram = fields.List(fields.Integer(), metadata={"description": "reviews with 1..5 stars"})
     tags = fields.List(fields.Nested(TagCountSchema))

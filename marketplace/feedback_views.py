@@ -1,0 +1,104 @@
+"""Feedback pages: reviewing and tipping a visit, the engineer's "my level", and the
+admins' review moderation."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from accounts.access import allow
+from accounts.locale import select_locale
+from accounts.models import utcnow
+from dispatch.visits import visible_visit
+from extensions import db
+from marketplace.listing import top_tags
+from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag
+from marketplace.profiles import reviews_of
+from marketplace.reviews import edit_review, get_review, review_visit, set_hidden, tip
+from marketplace.schemas import ReviewInSchema, TipInSchema
+from marketplace.standing import standing
+
+bp = Blueprint("feedback", __name__)
+
+
+def review_form() -> dict:
+    """The review form as the schema wants it: stars, the ticked tags, the text."""
+    return ReviewInSchema().load({"stars": request.form.get("stars", ""),
+                                  "tags": request.form.getlist("tags"),
+                                  **({"text": request.form["text"]} if request.form.get("text", "").strip() else {})})
+
+
+@bp.route("/visits/<int:visit_id>/review", methods=["POST"])
+@allow("customer")
+def review(visit_id: int):
+    """Review (or, within the edit period, change the review of) a completed visit."""
+    visit = visible_visit(visit_id, current_user)
+    try:
+        fields = review_form()
+        existing = db.session.execute(select(Review).where(Review.visit_id == visit.id)).scalar()
+        if existing:
+            edit_review(existing, current_user, fields["stars"], fields["tags"], fields["text"])
+        else:
+            review_visit(visit, current_user, fields["stars"], fields["tags"], fields["text"])
+        db.session.commit()
+        flash(_("Thank you for your review."), "success")
+    except ValidationError as err:
+        flash(" ".join(f"{k}: {' '.join(map(str, v))}" for k, v in err.messages.items()), "error")
+    except HTTPException as err:
+        db.session.rollback()
+        flash(str(err.description), "error")
+    return redirect(url_for("dispatch.my_visits") + f"#visit-{visit_id}")
+
+
+@bp.route("/visits/<int:visit_id>/tip", methods=["POST"])
+@allow("customer")
+def tip_visit(visit_id: int):
+    visit = visible_visit(visit_id, current_user)
+    try:
+        yuan = TipInSchema().load({"amount_cents": int(float(request.form.get("yuan", "0")) * 100)})
+        tip(visit, current_user, yuan["amount_cents"])
+        db.session.commit()
+        flash(_("Thank you! Your tip is recorded; you will be asked to pay it."), "success")
+    except (ValueError, ValidationError):
+        flash(_("A tip is 1 to 1,000 yuan."), "error")
+    except HTTPException as err:
+        db.session.rollback()
+        flash(str(err.description), "error")
+    return redirect(url_for("dispatch.my_visits") + f"#visit-{visit_id}")
+
+
+@bp.route("/my/level")
+@allow("engineer")
+def my_level():
+    """My level, points, what the next level needs, my rates, ledger, tags and reviews."""
+    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    reviews, total = reviews_of(engineer.id, 1, 10)
+    return render_template("marketplace/my_level.html", engineer=engineer,
+                           standing=standing(engineer.id, select_locale(), utcnow()),
+                           tags=top_tags([engineer.id], None).get(engineer.id, []),
+                           reviews=reviews, review_total=total)
+
+
+@bp.route("/admin/reviews", methods=["GET", "POST"])
+@allow("admin")
+def moderate():
+    """Reported reviews to hide or restore, and feedback flagged as self-dealing."""
+    if request.method == "POST":
+        review_ = get_review(int(request.form["review"]))
+        set_hidden(review_, request.form.get("action") == "hide")
+        db.session.commit()
+        return redirect(url_for("feedback.moderate"))
+    reported = db.session.execute(
+        select(Review, func.count(ReviewReport.id)).join(ReviewReport, ReviewReport.review_id == Review.id)
+        .group_by(Review.id).order_by(func.count(ReviewReport.id).desc())).all()
+    flags = db.session.execute(select(AbuseFlag).where(AbuseFlag.resolved.is_(False))
+                               .order_by(AbuseFlag.id.desc())).scalars().all()
+    return render_template("marketplace/moderate.html", reported=reported, flags=flags)
+
+
+def review_tags_for_form() -> list[Tag]:
+    return db.session.execute(select(Tag).where(Tag.active.is_(True))
+                              .order_by(Tag.positive.desc(), Tag.id)).scalars().all()
