@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from dispatch import travel as travel_model
 from dispatch.problem import Engineer, Plan, Problem, Route, Stop, Unassigned, Visit
@@ -28,17 +29,34 @@ FINE_TIME_SCALE = 1000
 COST_DIGITS = 1e6
 
 
+# Insertion-based LNS operators that OR-Tools runs by default, each with a 100 ms budget:
+# inside iterated local search they eat most of the time (docs/solver.md, idea 6).
+SLOW_LNS_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
+)
+
+
 @dataclass(frozen=True)
 class Tuning:
-    """Search settings; `solve` picks them from the problem's shape unless given."""
+    """Search settings; `solve` uses `default_tuning` unless given (experiments, benches)."""
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     gls_lambda: float = 0.1
     extra_operators: tuple[str, ...] = ()
-    vehicle_fixed_cost: float = 0.0  # in cost units of one arc of average length
+    disabled_operators: tuple[str, ...] = SLOW_LNS_OPERATORS
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    two_phase: bool = False
+    fleet_slack: int | None = None  # with two_phase: idle engineers kept besides those used
     ils_ruin: str = "sisr"
     ils_avg_removed: int = 10
+    ils_t0: float = 3.0  # simulated-annealing temperatures, in mean arc costs; 0 = automatic
+    ils_tf: float = 0.03
+    ils_recreate: str = "LOCAL_CHEAPEST_INSERTION"
+    ils_improve: bool = True  # local search on every perturbed solution
 
 
 @dataclass
@@ -49,6 +67,8 @@ class _Model:
     routing: pywrapcp.RoutingModel
     time_dim: pywrapcp.RoutingDimension
     visits: list[Visit]  # node i < len(visits) is visits[i]
+    fleet: list[int]  # vehicle v is engineer fleet[v]
+    mean_arc_cost: float = 1.0
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)
 
 
@@ -85,10 +105,7 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
             allowed[v.id] = engineers_or_reason
     planned = [v for v in problem.visits if v.id in allowed]
     tuning = tuning or default_tuning(problem)
-    model = _build(data, planned, allowed, tuning)
-    model_s = time.perf_counter() - clock - matrix_s
-
-    solution, status, search_s = _search(model, data, seconds, tuning, progress)
+    model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, tuning, progress)
     read_start = time.perf_counter()
     if solution is not None:
         plan.routes = _read_routes(model, data, solution)
@@ -110,7 +127,17 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
 
 
 def default_tuning(problem: Problem) -> Tuning:
-    """Search settings by problem shape (measured in docs/solver.md)."""
+    """Search settings by problem shape (measured in docs/solver.md).
+
+    Plain routing with windows (the Solomon shape) gains most from iterated local search
+    without the slow insertion LNS; field-service days with breaks, skills and chosen
+    engineers, where some work usually cannot fit, plan more visits with guided local search
+    and OR-Tools' default operators, whose insertion LNS keeps trying the left-out visits.
+    """
+    field_service = any(e.break_ or e.skills for e in problem.engineers) or any(
+        v.skill or v.engineer or v.fixed for v in problem.visits)
+    if field_service:
+        return Tuning(metaheuristic="GUIDED_LOCAL_SEARCH", disabled_operators=())
     return Tuning()
 
 
@@ -179,10 +206,16 @@ def _why_left_out(v: Visit, allowed: list[int], plan: Plan, no_solution: bool) -
     return f"the days of all {len(allowed)} engineers{skill} who can reach it are full{window}"
 
 
-def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], tuning: Tuning) -> _Model:
-    """The routing model: nodes are visits, then the engineers' start/end locations."""
+def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
+           fleet: list[int] | None = None) -> _Model:
+    """The routing model: nodes are visits, then the engineers' start/end locations.
+
+    `fleet` (engineer indices) limits the vehicles to those engineers.
+    """
     problem, k = data.problem, data.scale
-    engineers = problem.engineers
+    fleet = list(range(len(problem.engineers))) if fleet is None else fleet
+    engineers = [problem.engineers[i] for i in fleet]
+    vehicle_of = {e: vi for vi, e in enumerate(fleet)}
     depots = sorted({data.loc[e.start] for e in engineers} | {data.loc[e.end] for e in engineers})
     depot_node = {loc: len(visits) + i for i, loc in enumerate(depots)}
     node_loc = np.array([data.loc[v.location] for v in visits] + depots, dtype=int)
@@ -195,14 +228,12 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], tuni
     service = np.array([math.ceil(v.duration * k - 1e-9) for v in visits] + [0] * len(depots), dtype=np.int64)
     cost = _arc_costs(data, node_loc)
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(cost.tolist()))
-    if tuning.vehicle_fixed_cost:
-        routing.SetFixedCostOfAllVehicles(int(tuning.vehicle_fixed_cost * cost.mean()))
 
     horizon = int(max([e.shift[1] for e in engineers] + [v.window[1] for v in visits if v.window]) * k) + 1
     transit = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     routing.AddDimension(transit, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
-    model = _Model(manager, routing, time_dim, visits)
+    model = _Model(manager, routing, time_dim, visits, fleet, mean_arc_cost=float(cost.mean()) or 1.0)
 
     penalty_unit = int((len(node_loc) + len(engineers)) * max(int(cost.max()), 1) + 1)
     for node, v in enumerate(visits):
@@ -210,7 +241,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], tuni
         cumul = time_dim.CumulVar(index)
         lo, hi = (v.window if v.window else (0, horizon / k))
         cumul.SetRange(math.ceil(lo * k - 1e-9), math.floor(hi * k + 1e-9))
-        vehicles = allowed[v.id]
+        vehicles = [vehicle_of[e] for e in allowed[v.id] if e in vehicle_of]
         if v.fixed is not None:
             routing.VehicleVar(index).SetValue(vehicles[0])
             cumul.SetValue(round(v.fixed.start * k))
@@ -222,8 +253,6 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], tuni
         shift = (math.ceil(e.shift[0] * k - 1e-9), math.floor(e.shift[1] * k + 1e-9))
         time_dim.CumulVar(routing.Start(vi)).SetRange(*shift)
         time_dim.CumulVar(routing.End(vi)).SetRange(*shift)
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(vi)))
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(vi)))
     _add_breaks(model, data, service)
     _add_capacity(model, data)
     return model
@@ -241,7 +270,7 @@ def _arc_costs(data: _Data, node_loc: np.ndarray) -> np.ndarray:
 
 def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
     """One break per engineer inside its window, never during a visit, no travel during it."""
-    engineers, k = data.problem.engineers, data.scale
+    engineers, k = [data.problem.engineers[i] for i in model.fleet], data.scale
     if not any(e.break_ for e in engineers):
         return
     routing, manager = model.routing, model.manager
@@ -261,7 +290,7 @@ def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
 
 
 def _add_capacity(model: _Model, data: _Data) -> None:
-    engineers = data.problem.engineers
+    engineers = [data.problem.engineers[i] for i in model.fleet]
     if all(e.capacity is None for e in engineers) and not any(v.demand for v in model.visits):
         return
     values = [v.demand for v in model.visits] + [e.capacity for e in engineers if e.capacity is not None]
@@ -274,20 +303,27 @@ def _add_capacity(model: _Model, data: _Data) -> None:
     model.routing.AddDimensionWithVehicleCapacity(callback, 0, caps, True, "load")
 
 
-def _search_parameters(seconds: float, tuning: Tuning):
+def _search_parameters(seconds: float, tuning: Tuning, mean_arc_cost: float = 1.0):
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, tuning.first_solution)
-    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, tuning.metaheuristic)
+    # Iterated local search has its own entry point and uses this field for its improvement
+    # step, which must stay a descent (AUTOMATIC); guided local search there never returns.
+    meta = "AUTOMATIC" if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH" else tuning.metaheuristic
+    params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
     params.guided_local_search_lambda_coefficient = tuning.gls_lambda
     for name in tuning.extra_operators:
-        setattr(params.local_search_operators, name, True)
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
+    for name in tuning.disabled_operators:
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    params.ls_operator_neighbors_ratio = tuning.neighbors_ratio
+    params.ls_operator_min_neighbors = tuning.min_neighbors
     if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":
-        _ils_parameters(params, tuning)
+        _ils_parameters(params, tuning, mean_arc_cost)
     params.time_limit.FromMilliseconds(max(int(seconds * 1000), 10))
     return params
 
 
-def _ils_parameters(params, tuning: Tuning) -> None:
+def _ils_parameters(params, tuning: Tuning, mean_arc_cost: float) -> None:
     rr = params.iterated_local_search_parameters.ruin_recreate_parameters
     del rr.ruin_strategies[:]
     ruin = rr.ruin_strategies.add()
@@ -298,25 +334,90 @@ def _ils_parameters(params, tuning: Tuning) -> None:
     else:
         ruin.random_walk.num_removed_visits = tuning.ils_avg_removed
     sa = params.iterated_local_search_parameters.reference_solution_acceptance_strategy.simulated_annealing
-    sa.automatic_temperatures = True
+    if tuning.ils_t0:
+        sa.initial_temperature = tuning.ils_t0 * mean_arc_cost
+        sa.final_temperature = tuning.ils_tf * mean_arc_cost
+    else:
+        sa.automatic_temperatures = True
+    rr.recreate_strategy.heuristic = getattr(routing_enums_pb2.FirstSolutionStrategy, tuning.ils_recreate)
+    params.iterated_local_search_parameters.improve_perturbed_solution = tuning.ils_improve
 
 
-def _search(model: _Model, data: _Data, seconds: float, tuning: Tuning, progress: Progress | None):
-    """Run the search; returns (solution or None, status name, search seconds)."""
-    routing = model.routing
+def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], seconds: float,
+            tuning: Tuning, progress: Progress | None):
+    """Build and search; returns (model, solution or None, status, search s, model s).
+
+    With `two_phase`, once a first solution serves every visit the search moves to a model
+    with only the engineers used (plus `fleet_slack` idle ones): fewer empty routes to try.
+    """
+    built = time.perf_counter()
+    model = _build(data, visits, allowed)
+    model_s = first_build = time.perf_counter() - built
     started = time.perf_counter()
+    deadline = started + seconds
+    fixed_routes = _fixed_routes(model, data)
+    if any(fixed_routes) or not tuning.two_phase:
+        params = _search_parameters(seconds, tuning, model.mean_arc_cost)
+        solution = _run(model, params, fixed_routes if any(fixed_routes) else None, tuning, progress, started)
+    else:
+        first = _search_parameters(seconds, tuning, model.mean_arc_cost)
+        first.solution_limit = 1
+        solution = _run(model, first, None, replace(tuning, metaheuristic="GREEDY_DESCENT"), progress, started)
+        if solution is not None:
+            nodes = [[model.manager.IndexToNode(i) for i in r] for r in _routes_of(model, solution)]
+            full = sum(map(len, nodes)) == len(visits)
+            fleet = _fleet(nodes, tuning.fleet_slack) if full else list(range(len(data.problem.engineers)))
+            built = time.perf_counter()
+            second = _build(data, visits, allowed, fleet=fleet)
+            model_s += time.perf_counter() - built
+            params = _search_parameters(deadline - time.perf_counter(), tuning, second.mean_arc_cost)
+            routes = [[second.manager.NodeToIndex(n) for n in nodes[e]] for e in fleet]
+            use_ils = tuning.metaheuristic == "ITERATED_LOCAL_SEARCH"
+            better = _run(second, params, None if use_ils else routes, tuning, progress, started)
+            if better is not None and _served(second, better) >= _served(model, solution):
+                model, solution = second, better
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+    return model, solution, status, time.perf_counter() - started - (model_s - first_build), model_s
+
+
+def _served(model: _Model, solution) -> int:
+    return sum(map(len, _routes_of(model, solution)))
+
+
+def _fleet(routes: list[list[int]], slack: int | None) -> list[int]:
+    """Engineers kept after a first full solution: those used, plus `slack` idle ones."""
+    used = [e for e, r in enumerate(routes) if r]
+    idle = [e for e, r in enumerate(routes) if not r]
+    return sorted(used + (idle if slack is None else idle[:slack]))
+
+
+def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: Tuning,
+         progress: Progress | None, started: float):
+    routing = model.routing
     if progress is not None:
         routing.AddAtSolutionCallback(_BestSoFar(routing, started, progress))
-    params = _search_parameters(seconds, tuning)
-    fixed_routes = _fixed_routes(model, data)
-    if any(fixed_routes):
+    if initial_routes is not None:
+        if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":  # no ILS from given routes
+            params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         routing.CloseModelWithParameters(params)
-        initial = routing.ReadAssignmentFromRoutes(fixed_routes, True)
-        solution = routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
-    else:
-        solution = routing.SolveWithParameters(params)
-    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
-    return solution, status, time.perf_counter() - started
+        initial = routing.ReadAssignmentFromRoutes(initial_routes, True)
+        return routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
+    if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":
+        return routing.SolveWithIteratedLocalSearch(params)
+    return routing.SolveWithParameters(params)
+
+
+def _routes_of(model: _Model, solution) -> list[list[int]]:
+    """Routes as lists of routing indices, one per vehicle."""
+    routing = model.routing
+    routes = []
+    for vi in range(routing.vehicles()):
+        index, route = solution.Value(routing.NextVar(routing.Start(vi))), []
+        while not routing.IsEnd(index):
+            route.append(index)
+            index = solution.Value(routing.NextVar(index))
+        routes.append(route)
+    return routes
 
 
 class _BestSoFar:
@@ -353,9 +454,10 @@ def _read_routes(model: _Model, data: _Data, solution) -> list[Route]:
     breaks = {}
     for vi, interval in model.breaks.items():
         start = solution.StartValue(interval) / k if k != 1 else solution.StartValue(interval)
-        breaks[vi] = (start, start + data.problem.engineers[vi].break_.duration)
+        breaks[vi] = (start, start + data.problem.engineers[model.fleet[vi]].break_.duration)
     routes = []
-    for vi, e in enumerate(data.problem.engineers):
+    for vi, ei in enumerate(model.fleet):
+        e = data.problem.engineers[ei]
         index = solution.Value(routing.NextVar(routing.Start(vi)))
         visits = []
         while not routing.IsEnd(index):
