@@ -7,6 +7,7 @@ The database narrows the candidates with a bounding box on indexed columns
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Callable, Generic, Iterable, TypeVar
 
@@ -54,7 +55,14 @@ def bounding_box(point: Point, radius_km: float) -> BoundingBox:
 def distance_km(a: Point, b: Point) -> float:
     """Geodesic distance on the WGS-84 ellipsoid: geopy's `geodesic`, called through
     geographiclib (which geopy wraps) to save its per-call overhead on hot paths."""
-    return WGS84.Inverse(a.lat, a.lng, b.lat, b.lng, Geodesic.DISTANCE)["s12"] / 1000.0
+    return _geodesic_km(a.lat, a.lng, b.lat, b.lng)
+
+
+@lru_cache(maxsize=65_536)
+def _geodesic_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Remembered per exact pair: a customer paging, filtering and re-sorting engineers for
+    one address asks for the same few station distances again and again."""
+    return WGS84.Inverse(lat1, lng1, lat2, lng2, Geodesic.DISTANCE)["s12"] / 1000.0
 
 
 T = TypeVar("T")

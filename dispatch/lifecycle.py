@@ -11,8 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from werkzeug.exceptions import Conflict, Forbidden
 
+from accounts.models import utcnow
 from dispatch.models import Visit, VisitEvent
 from extensions import db
+from marketplace.points import visit_completed
 
 NEXT = {
     "requested": {"scheduled", "cancelled"},
@@ -78,4 +80,6 @@ def move(visit: Visit, to: str, user, now: datetime, channel: str = "web",
                               actor_id=user.id, channel=channel, note=note))
     db.session.flush()
     db.session.refresh(visit)
+    if to == "completed":
+        visit_completed(visit, utcnow())
     return visit

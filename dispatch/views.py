@@ -7,15 +7,18 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
+from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
 from accounts.models import User, utcnow
-from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken, book,
-                              engineer_day, engineer_slots, get_engineer)
+from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken,
+                              any_engineer_slots, book, engineer_day, engineer_slots,
+                              get_engineer, reschedule)
 from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff, move
 from dispatch.metrics import metrics_for
 from dispatch.models import Station, Visit
-from dispatch.schemas import BookingSchema, DayQuerySchema, SlotsQuerySchema, StepSchema
+from dispatch.schemas import (BookingSchema, DayQuerySchema, RescheduleSchema, SlotsQuerySchema,
+                              StepSchema)
 from dispatch.slots import Place, local_now
 from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
@@ -157,13 +160,15 @@ def visit_step(visit_id: int):
     report = {k: data[k] for k in ("fault_found", "parts_used", "fixed_first_time")
               if data[k] is not None} if data["status"] in ("completed", "needs_second_visit") else None
     try:
-        move(visit, data["status"], current_user, station_now(), note=data["note"], report=report)
+        move(visit, data["status"], current_user, station_now(),
+             "phone" if current_user.role == "agent" else "web", data["note"], report)
         db.session.commit()
     except (IllegalStep, NotYourVisit, TooLateToChange) as err:
         db.session.rollback()
         flash(err.description, "error")
-    back = url_for("dispatch.my_day") if current_user.role == "engineer" else url_for("dispatch.my_visits")
-    return redirect(back)
+    back = {"engineer": url_for("dispatch.my_day"), "customer": url_for("dispatch.my_visits"),
+            "agent": url_for("dispatch.agent_visits", customer_email=visit.customer.email)}
+    return redirect(back.get(current_user.role, url_for("marketplace.home")))
 
 
 @bp.route("/my/day")
@@ -183,3 +188,44 @@ def my_day():
                            eta_of=eta_of, stops=stops, home={"lat": engineer.station.lat,
                                                              "lng": engineer.station.lng},
                            figures=metrics_for(engineer_id=engineer.id))
+
+
+@bp.route("/visits/<int:visit_id>/reschedule", methods=["GET", "POST"])
+@allow("customer", "manager", "agent")
+def reschedule_visit(visit_id: int):
+    """Move a scheduled visit to another window this engineer (or the station) can make."""
+    visit = visible_visit(visit_id, current_user)
+    message = None
+    if request.method == "POST":
+        try:
+            start = RescheduleSchema().load({"window_start": request.form.get("window_start", "")})
+            reschedule(visit, start["window_start"], current_user,
+                       "phone" if current_user.role == "agent" else "web")
+            db.session.commit()
+            flash(_("The visit has moved to %(time)s.", time=visit.window_start.strftime("%m-%d %H:%M")), "success")
+            return redirect(url_for("dispatch.agent_visits", customer_email=visit.customer.email)
+                            if current_user.role == "agent" else url_for("dispatch.my_visits"))
+        except ValidationError:
+            message = _("Please choose a window.")
+        except HTTPException as err:
+            db.session.rollback()
+            message = str(err.description)
+    request_ = Request(visit.skill, Place(visit.lat, visit.lng))
+    first, days = station_now().date(), current_app.config["SLOT_DAYS"]
+    windows = (engineer_slots(visit.engineer, request_, first, days, station_now(), excluding=visit.id)
+               if visit.chosen_by_customer else
+               [w for w, _ids in any_engineer_slots(request_, first, days, station_now())])
+    return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message)
+
+
+@bp.route("/agent/visits")
+@allow("agent")
+def agent_visits():
+    """The call centre finds a customer's visits by email to change them on the phone."""
+    email = (request.args.get("customer_email") or "").strip().lower()
+    customer = db.session.execute(db.select(User).where(User.email == email, User.role == "customer")).scalar() \
+        if email else None
+    visits = db.session.execute(db.select(Visit).where(Visit.customer_id == customer.id)
+                                .order_by(Visit.window_start.desc())).scalars().all() if customer else []
+    return render_template("dispatch/agent_visits.html", email=email, customer=customer, visits=visits,
+                           eta_of=eta_of)

@@ -91,3 +91,33 @@ def test_the_engineers_day_shows_contacts_only_of_their_own_visits(client, wang,
     other = make_engineer(wang.station, name="李师傅")
     login(other.user.email)
     assert "13812345678" not in client.get(f"/my/day?date={day}").get_data(as_text=True)
+
+
+def test_the_customer_moves_a_visit_to_another_window(client, wang, make_user, login):
+    login(make_user("customer").email)
+    client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    visit = db.session.execute(db.select(Visit)).scalar_one()
+    page = client.get(f"/visits/{visit.id}/reschedule").get_data(as_text=True)
+    assert window(hour=15) in page
+    assert client.post(f"/visits/{visit.id}/reschedule", data={"window_start": window(hour=15)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).window_start.hour == 15
+
+
+def test_an_agent_finds_a_customers_visits_and_cancels_by_phone(client, wang, make_user, login):
+    customer = make_user("customer")
+    login(customer.email)
+    client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    client.post("/logout")
+    login(make_user("agent").email)
+    page = client.get(f"/agent/visits?customer_email={customer.email}").get_data(as_text=True)
+    assert "开不了机" in page
+    visit = db.session.execute(db.select(Visit)).scalar_one()
+    client.post(f"/visits/{visit.id}/status", data={"status": "cancelled", "note": "cancelled by phone"})
+    db.session.expire_all()
+    visit = db.session.get(Visit, visit.id)
+    assert visit.status == "cancelled" and visit.events[-1].channel == "phone"
