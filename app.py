@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 
+import orjson
+
 from flask import Flask, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -30,7 +32,8 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
 
 class IsoJSONProvider(DefaultJSONProvider):
     """JSON as the API documents it: ISO 8601 dates (as marshmallow writes them, not
-    Flask's HTTP-date default) and readable Chinese."""
+    Flask's HTTP-date default), readable Chinese, written by orjson (several times faster
+    than the standard library on the hot listing)."""
 
     ensure_ascii = False
 
@@ -39,6 +42,16 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, (datetime, date)):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj, default=self.default, option=orjson.OPT_SORT_KEYS
+                            | orjson.OPT_NON_STR_KEYS).decode()
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(
+            orjson.dumps(obj, default=self.default, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS),
+            mimetype=self.mimetype)
 
 
 def _init_extensions(app: Flask) -> None:
