@@ -19,7 +19,7 @@ from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag
 from marketplace.profiles import reviews_of
 from marketplace.reviews import edit_review, get_review, review_visit, set_hidden, tip
 from marketplace.schemas import ReviewInSchema, TipInSchema
-from marketplace.standing import standing
+from marketplace.standing import reason_text, standing
 
 bp = Blueprint("feedback", __name__)
 
@@ -78,6 +78,7 @@ def my_level():
     reviews, total = reviews_of(engineer.id, 1, 10)
     return render_template("marketplace/my_level.html", engineer=engineer,
                            standing=standing(engineer.id, select_locale(), utcnow()),
+                           reason_text=reason_text,
                            tags=top_tags([engineer.id], None).get(engineer.id, []),
                            reviews=reviews, review_total=total)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import re
+
 from flask import current_app
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from dispatch.models import Visit
@@ -61,3 +64,18 @@ def standing(engineer_id: int, locale: str, now: datetime, ledger_lines: int = 5
             LevelChange.engineer_id == engineer_id).order_by(LevelChange.id.desc())).scalars().all(),
         "tips_cents": stats.tip_cents,
     }
+
+
+REASONS = {
+    "visit completed": _l("visit completed"), "fixed first time": _l("fixed first time"),
+    "review hidden": _l("review hidden"), "favourited by a customer": _l("favourited by a customer"),
+    "favourite withdrawn": _l("favourite withdrawn"), "tipped": _l("tipped"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """A ledger line's reason in the reader's language (the ledger stores it in English)."""
+    stars = re.fullmatch(r"(\d)-star review", reason)
+    if stars:
+        return gettext("%(n)s-star review", n=stars.group(1))
+    return str(REASONS.get(reason, reason))

@@ -56,5 +56,5 @@ def test_a_review_with_tags_moves_the_engineers_points(page, browser, live_serve
     staff.reload()
     expect(staff.locator("#my-points")).to_have_text(str(2 + 10 + 2))
     expect(staff.locator("#missing")).to_contain_text("286")
-    expect(staff.locator("#ledger")).to_contain_text("5-star review")
+    expect(staff.locator("#ledger")).to_contain_text("5 星评价")
     expect(staff.locator(".tag-cloud")).to_contain_text("准时")
