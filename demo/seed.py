@@ -172,8 +172,8 @@ def ensure_demo_visits() -> None:
     home = customer.addresses[0]
     today = local_now(current_app.config["TIMEZONE"]).date()
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
-    for hour, problem in ((9, "笔记本电脑开机黑屏"), (13, "打印机卡纸，打印有条纹")):
-        skill = engineer.skills[0]
+    skill = engineer.skills[0]
+    for hour, problem in ((9, f"{skill.name_zh}开机黑屏"), (13, f"{skill.name_zh}经常死机，需要检修")):
         try:
             book(customer.id, customer.id, "web", Request(skill, Point(home.lat, home.lng),
                                                          tomorrow + timedelta(hours=hour)),
