@@ -30,6 +30,7 @@ from dispatch.slots import (
 )
 from dispatch.station_index import station_index
 from extensions import db
+from marketplace.aggregates import forget_station_of
 from marketplace.models import Engineer, Skill
 
 ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a day
@@ -180,6 +181,9 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
                 [w for w, _ in any_engineer_slots(request, day, 3, now)])
         raise WindowTaken(free)
     chosen = min(able, key=lambda e: (len(booked.get((e.id, day), [])), e.id))
+    if visit.engineer_id is not None:
+        forget_station_of(visit.engineer_id)  # the engineer it leaves has room again
+    forget_station_of(chosen.id)  # listings show this engineer's next free window
     visit.engineer_id, visit.station_id = chosen.id, chosen.station_id
     visit.window_start, visit.window_end = window.start, window.end
     visit.duration_minutes = minutes
@@ -265,3 +269,24 @@ def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
         Visit.window_start < start + timedelta(days=1))).scalars().all()
     planned = day_route(engineer, day)
     return sorted(visits, key=lambda v: (planned.get(v.id) or v.on_site_at or v.window_start, v.id))
+
+
+def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
+                  days: int = 7) -> dict[int, tuple[datetime, ...]]:
+    """The next few windows in which each engineer still has room for a visit near their
+    station: what listings show as "next free" (the booking page then checks the
+    customer's own address)."""
+    first, earliest = now.date(), earliest_start(now)
+    booked = booked_days([e.id for e in engineers], first, days)
+    minutes = current_app.config["VISIT_MINUTES"]["default"]
+    found: dict[int, tuple[datetime, ...]] = {}
+    for engineer in engineers:
+        rules, starts = rules_for(engineer), []
+        for k in range(days):
+            day = first + timedelta(days=k)
+            if len(starts) >= count or not rules.pattern.works_on(day):
+                continue
+            starts += [w.start for w in free_windows(rules, day, booked.get((engineer.id, day), []),
+                                                     rules.home, minutes, earliest)]
+        found[engineer.id] = tuple(starts[:count])
+    return found

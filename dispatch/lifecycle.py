@@ -14,6 +14,7 @@ from werkzeug.exceptions import Conflict, Forbidden
 from accounts.models import utcnow
 from dispatch.models import Visit, VisitEvent
 from extensions import db
+from marketplace.aggregates import forget_station_of
 from marketplace.points import visit_completed
 
 NEXT = {
@@ -78,6 +79,8 @@ def move(visit: Visit, to: str, user, now: datetime, channel: str = "web",
         raise IllegalStep(visit, to)
     db.session.add(VisitEvent(visit_id=visit.id, from_status=visit.status, to_status=to,
                               actor_id=user.id, channel=channel, note=note))
+    if visit.engineer_id is not None:
+        forget_station_of(visit.engineer_id)  # the engineer's free windows changed
     db.session.flush()
     db.session.refresh(visit)
     if to == "completed":

@@ -38,17 +38,6 @@ def windows_on(day: date, pattern: WorkPattern, length_min: int) -> list[Window]
             for m in starts]
 
 
-def next_window(pattern: WorkPattern, now: datetime, length_min: int, lead_min: int,
-                horizon_days: int = 14) -> Window | None:
-    """The first window starting at least `lead_min` after `now` (naive station time)."""
-    earliest = now + timedelta(minutes=lead_min)
-    for offset in range(horizon_days + 1):
-        for window in windows_on(now.date() + timedelta(days=offset), pattern, length_min):
-            if window.start >= earliest:
-                return window
-    return None
-
-
 def local_now(timezone_name: str) -> datetime:
     """Now as a naive datetime in the station's time zone (how windows are expressed)."""
     from zoneinfo import ZoneInfo

@@ -57,6 +57,7 @@ class Tuning:
     ils_tf: float = 0.03
     ils_recreate: str = "LOCAL_CHEAPEST_INSERTION"
     ils_improve: bool = True  # local search on every perturbed solution
+    finalizers: bool = False  # let OR-Tools push departures late / returns early
 
 
 @dataclass
@@ -105,7 +106,9 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
             allowed[v.id] = engineers_or_reason
     planned = [v for v in problem.visits if v.id in allowed]
     tuning = tuning or default_tuning(problem)
-    model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, tuning, progress)
+    solution, status, search_s, model_s = None, "NOTHING_TO_PLAN", 0.0, 0.0
+    if planned:
+        model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, tuning, progress)
     read_start = time.perf_counter()
     if solution is not None:
         plan.routes = _read_routes(model, data, solution)
@@ -207,7 +210,7 @@ def _why_left_out(v: Visit, allowed: list[int], plan: Plan, no_solution: bool) -
 
 
 def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
-           fleet: list[int] | None = None) -> _Model:
+           fleet: list[int] | None = None, finalizers: bool = False) -> _Model:
     """The routing model: nodes are visits, then the engineers' start/end locations.
 
     `fleet` (engineer indices) limits the vehicles to those engineers.
@@ -253,6 +256,9 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
         shift = (math.ceil(e.shift[0] * k - 1e-9), math.floor(e.shift[1] * k + 1e-9))
         time_dim.CumulVar(routing.Start(vi)).SetRange(*shift)
         time_dim.CumulVar(routing.End(vi)).SetRange(*shift)
+        if finalizers:
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(vi)))
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(vi)))
     _add_breaks(model, data, service)
     _add_capacity(model, data)
     return model
@@ -351,7 +357,7 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
     with only the engineers used (plus `fleet_slack` idle ones): fewer empty routes to try.
     """
     built = time.perf_counter()
-    model = _build(data, visits, allowed)
+    model = _build(data, visits, allowed, finalizers=tuning.finalizers)
     model_s = first_build = time.perf_counter() - built
     started = time.perf_counter()
     deadline = started + seconds
@@ -368,7 +374,7 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
             full = sum(map(len, nodes)) == len(visits)
             fleet = _fleet(nodes, tuning.fleet_slack) if full else list(range(len(data.problem.engineers)))
             built = time.perf_counter()
-            second = _build(data, visits, allowed, fleet=fleet)
+            second = _build(data, visits, allowed, fleet=fleet, finalizers=tuning.finalizers)
             model_s += time.perf_counter() - built
             params = _search_parameters(deadline - time.perf_counter(), tuning, second.mean_arc_cost)
             routes = [[second.manager.NodeToIndex(n) for n in nodes[e]] for e in fleet]

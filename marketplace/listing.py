@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dispatch.coverage import Coverage, Point
 from dispatch.station_index import StationRef, station_index
@@ -77,6 +77,7 @@ class Entry:
     shift_end: int
     work_days: str
     top_tags: tuple[TagCount, ...]
+    free_from: tuple[datetime, ...] = ()  # starts of the next free windows (station time)
 
 
 @dataclass(frozen=True)
@@ -167,13 +168,23 @@ def load_entries(station_ids: list[int]) -> dict[int, list[Entry]]:
             .where(engineer_skills.c.engineer_id.in_(ids)).order_by(Skill.code)):
         skills[engineer_id].append(code)
     tags = top_tags(ids, TOP_TAGS)
+    free = free_windows_of(ids)
     entries: dict[int, list[Entry]] = {sid: [] for sid in station_ids}
     for r in rows:
         entries[r.station_id].append(Entry(
             r.id, r.display_name, r.photo_url, r.station_id, r.level, r.average_stars,
             r.review_count, r.favourite_count, r.tip_count, r.score, tuple(skills[r.id]),
-            r.shift_start, r.shift_end, r.work_days, tuple(tags.get(r.id, ()))))
+            r.shift_start, r.shift_end, r.work_days, tuple(tags.get(r.id, ())), free[r.id]))
     return entries
+
+
+def free_windows_of(engineer_ids: list[int]) -> dict[int, tuple[datetime, ...]]:
+    """The next free windows of these engineers, given their bookings (dispatch.booking)."""
+    from dispatch.booking import upcoming_free
+    from dispatch.slots import local_now
+    engineers = db.session.execute(select(Engineer).where(Engineer.id.in_(engineer_ids))
+                                   .options(selectinload(Engineer.station))).scalars().all()
+    return upcoming_free(list(engineers), local_now(current_app.config["TIMEZONE"]))
 
 
 def entry_of(engineer: Engineer, tags: list[TagCount]) -> Entry:
@@ -182,7 +193,7 @@ def entry_of(engineer: Engineer, tags: list[TagCount]) -> Entry:
     return Entry(engineer.id, engineer.display_name, engineer.photo_url, engineer.station_id,
                  s.level, s.average_stars, s.review_count, s.favourite_count, s.tip_count, s.score,
                  tuple(k.code for k in engineer.skills), engineer.shift_start, engineer.shift_end,
-                 engineer.work_days, tuple(tags))
+                 engineer.work_days, tuple(tags), free_windows_of([engineer.id])[engineer.id])
 
 
 def top_tags(engineer_ids: list[int], limit: int | None) -> dict[int, list[TagCount]]:

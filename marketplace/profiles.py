@@ -1,8 +1,7 @@
 """One engineer as customers see them: the card, the full profile, the reviews."""
 from __future__ import annotations
 
-from datetime import datetime
-from functools import lru_cache
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
-from dispatch.slots import Window, WorkPattern, next_window
+from dispatch.slots import Window
 from extensions import db
 from marketplace.levels import level_name
 from marketplace.listing import Entry, TagCount
@@ -39,8 +38,7 @@ def card(entry: Entry, *, station: tuple[str, str], locale: str, now: datetime,
          distance_km: float | None = None, favourite: bool | None = None) -> dict:
     """What a listing shows of an engineer (station = code, name). Contact details are
     never part of it."""
-    window = next_free_window(WorkPattern(entry.shift_start, entry.shift_end, entry.work_days),
-                              now)
+    window = next_free_window(entry, now)
     return {
         "id": entry.id,
         "display_name": entry.display_name,
@@ -60,17 +58,12 @@ def card(entry: Entry, *, station: tuple[str, str], locale: str, now: datetime,
     }
 
 
-@lru_cache(maxsize=256)
-def _next_window(pattern: WorkPattern, now: datetime, length: int, lead: int) -> Window | None:
-    return next_window(pattern, now, length, lead)
-
-
-def next_free_window(pattern: WorkPattern, now: datetime) -> Window | None:
-    """The next window of a working pattern; most engineers share a few patterns, so the
-    answer is remembered per pattern and minute."""
+def next_free_window(entry: Entry, now: datetime) -> Window | None:
+    """The first of the entry's free windows that can still be booked from `now`."""
     config = current_app.config
-    return _next_window(pattern, now.replace(second=0, microsecond=0),
-                        config["APPOINTMENT_WINDOW_MINUTES"], config["BOOKING_LEAD_MINUTES"])
+    earliest = now + timedelta(minutes=config["BOOKING_LEAD_MINUTES"])
+    start = next((s for s in entry.free_from if s >= earliest), None)
+    return Window(start, start + timedelta(minutes=config["APPOINTMENT_WINDOW_MINUTES"])) if start else None
 
 
 def tag_json(tag: TagCount, locale: str) -> dict:

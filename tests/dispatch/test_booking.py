@@ -189,3 +189,21 @@ def test_too_close_to_the_visit_the_customer_must_call(client, crew, make_user, 
     agent = bearer(make_user("agent").email)
     assert client.post(f"/api/visits/{visit_id}/status", headers=agent,
                        json={"status": "cancelled", "note": "客户来电取消"}).status_code == 200
+
+
+def test_the_listing_shows_the_next_window_that_is_really_free(client, crew, make_user, bearer):
+    """Book the engineer's first free day full; the listing's next free window moves on."""
+    header = bearer(make_user("customer").email)
+    lat, lng = near(5)
+
+    def next_free():
+        body = client.get("/api/engineers", query_string={"lat": lat, "lng": lng}).get_json()
+        return next(e for e in body["engineers"] if e["id"] == crew["wang"].id)["next_window"]["start"]
+
+    first = next_free()
+    day = first[:10]
+    while free := [w for w in client.get(f"/api/engineers/{crew['wang'].id}/slots", query_string={
+            "lat": lat, "lng": lng, "skill": "laptop", "from": day, "days": 1}).get_json()["windows"]]:
+        assert client.post("/api/visits", headers=header,
+                           json=booking(free[0]["start"][:19], crew["wang"], km=8)).status_code == 201
+    assert next_free()[:10] > day
