@@ -56,8 +56,18 @@ def my_station():
 def station(code: str):
     """The station's engineers and the area it covers."""
     station = managed_station(code, current_user)
-    return render_template("dispatch/station.html", station=station,
-                           engineers=station_engineers(station))
+    try:
+        day = DayQuerySchema().load(request.args)["date"] or station_now().date()
+    except ValidationError:
+        day = station_now().date()
+    start = datetime.combine(day, datetime.min.time())
+    visits = db.session.execute(db.select(Visit).where(
+        Visit.station_id == station.id, Visit.window_start >= start,
+        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars().all()
+    return render_template("dispatch/station.html", station=station, day=day, visits=visits,
+                           timedelta_day=timedelta(days=1),
+                           engineers=station_engineers(station),
+                           figures=metrics_for(station_id=station.id))
 
 
 # --- Booking, my visits, the engineer's day -------------------------------------------------

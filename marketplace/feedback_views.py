@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
-from accounts.access import allow
+from accounts.access import allow, signed_in
 from accounts.locale import select_locale
 from accounts.models import utcnow
 from dispatch.visits import visible_visit
@@ -17,7 +17,7 @@ from extensions import db
 from marketplace.listing import top_tags
 from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag
 from marketplace.profiles import reviews_of
-from marketplace.reviews import edit_review, get_review, review_visit, set_hidden, tip
+from marketplace.reviews import edit_review, get_review, report, review_visit, set_hidden, tip
 from marketplace.schemas import ReviewInSchema, TipInSchema
 from marketplace.standing import reason_text, standing
 
@@ -103,3 +103,15 @@ def moderate():
 def review_tags_for_form() -> list[Tag]:
     return db.session.execute(select(Tag).where(Tag.active.is_(True))
                               .order_by(Tag.positive.desc(), Tag.id)).scalars().all()
+
+
+@bp.route("/reviews/<int:review_id>/report", methods=["POST"])
+@signed_in
+def report_review(review_id: int):
+    """The profile's "report" link: flag a review for the admins."""
+    review_ = get_review(review_id)
+    reason = (request.form.get("reason") or "").strip()[:300] or _("reported from the profile")
+    report(review_, current_user, reason)
+    db.session.commit()
+    flash(_("Thank you; an admin will look at this review."), "info")
+    return redirect(url_for("marketplace.engineer", engineer_id=review_.engineer_id))

@@ -121,3 +121,18 @@ def test_an_agent_finds_a_customers_visits_and_cancels_by_phone(client, wang, ma
     db.session.expire_all()
     visit = db.session.get(Visit, visit.id)
     assert visit.status == "cancelled" and visit.events[-1].channel == "phone"
+
+
+def test_the_station_page_shows_the_days_visits_to_its_manager(client, wang, make_user, login):
+    customer = make_user("customer", phone="13812345678")
+    login(customer.email)
+    client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    client.post("/logout")
+    manager = make_user("manager")
+    wang.station.manager = manager
+    db.session.commit()
+    login(manager.email)
+    page = client.get(f"/stations/{wang.station.code}?date={window()[:10]}").get_data(as_text=True)
+    assert "13812345678" in page and "王师傅" in page and "人民路 88 号" in page

@@ -181,3 +181,12 @@ def test_rates_over_the_window_and_all_time(client, bearer, done):
     assert mine["missing"] == {"points": 300 - 27}
     assert mine["rates"]["all_time"]["praise_rate"] == 1.0
     assert [line["reason"] for line in mine["ledger"]][-1] == "visit completed"
+
+
+def test_anyone_signed_in_reports_a_review_from_the_profile(client, bearer, done, make_user, login):
+    review_id = review(client, bearer, done["customer"], done["visit"]).get_json()["id"]
+    login(make_user("customer").email)
+    response = client.post(f"/reviews/{review_id}/report", data={"reason": "广告"})
+    assert response.status_code == 302
+    from marketplace.models import ReviewReport
+    assert db.session.query(ReviewReport).filter_by(review_id=review_id).count() == 1
