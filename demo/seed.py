@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
-from flask import current_app
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
@@ -160,9 +159,9 @@ def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedRep
 def ensure_demo_visits() -> None:
     """Give engineer1 a day to show: customer1's visits tomorrow, booked the way customers
     book (so they fit), unless customer1 has visits already."""
-    from dispatch.booking import Request, book
+    from dispatch.booking import Request, book, station_now
     from dispatch.models import Visit
-    from dispatch.slots import Place as Point, local_now
+    from dispatch.slots import Place as Point
     customer = db.session.execute(db.select(User).where(User.email == "customer1@demo.test")).scalar()
     engineer = db.session.execute(db.select(Engineer).join(Engineer.user)
                                   .where(User.email == "engineer1@demo.test")).scalar()
@@ -170,7 +169,7 @@ def ensure_demo_visits() -> None:
             db.select(Visit.id).where(Visit.customer_id == customer.id)).first():
         return
     home = customer.addresses[0]
-    today = local_now(current_app.config["TIMEZONE"]).date()
+    today = station_now().date()
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time())
     skill = engineer.skills[0]
     for hour, problem in ((9, f"{skill.name_zh}开机黑屏"), (13, f"{skill.name_zh}经常死机，需要检修")):

@@ -63,6 +63,11 @@ class Request:
     window_start: datetime | None = None
 
 
+def station_now() -> datetime:
+    """Now in station time (naive), the clock windows and visits are written in."""
+    return local_now(current_app.config["TIMEZONE"])
+
+
 def visit_minutes(skill_code: str) -> int:
     table = current_app.config["VISIT_MINUTES"]
     return table.get(skill_code, table["default"])
@@ -195,7 +200,7 @@ def book(customer_id: int, actor_id: int, channel: str, request: Request, detail
     """Book a visit; the caller commits. Ends any read transaction first, so that the
     booking lock is the transaction's first statement (SQLite then waits instead of failing)."""
     db.session.commit()
-    now = local_now(current_app.config["TIMEZONE"])
+    now = station_now()
     visit = Visit(customer_id=customer_id, booked_by_id=actor_id, channel=channel,
                   skill_id=request.skill.id, lat=request.place.lat, lng=request.place.lng,
                   chosen_by_customer=engineer is not None, status="scheduled",
@@ -224,7 +229,7 @@ def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
         TooLateToChange,
         before_cutoff,
     )
-    now = local_now(current_app.config["TIMEZONE"])
+    now = station_now()
     own = user.role == "customer" and visit.customer_id == user.id
     staff = user.role in ("agent", "admin") or (
         user.role == "manager" and visit.station.manager_id == user.id)

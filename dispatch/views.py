@@ -13,13 +13,13 @@ from accounts.access import allow
 from accounts.models import User, utcnow
 from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken,
                               any_engineer_slots, book, engineer_day, engineer_slots,
-                              get_engineer, reschedule)
+                              get_engineer, reschedule, station_now)
 from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff, move
 from dispatch.metrics import metrics_for
 from dispatch.models import Station, Visit
 from dispatch.schemas import (BookingSchema, DayQuerySchema, RescheduleSchema, SlotsQuerySchema,
                               StepSchema)
-from dispatch.slots import Place, local_now
+from dispatch.slots import Place
 from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
@@ -71,10 +71,6 @@ def station(code: str):
 
 
 # --- Booking, my visits, the engineer's day -------------------------------------------------
-
-def station_now() -> datetime:
-    return local_now(current_app.config["TIMEZONE"])
-
 
 def form_data() -> dict:
     """The submitted form without empty boxes (an empty optional box means "not given")."""

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -11,14 +10,14 @@ from sqlalchemy import select
 from accounts.access import allow, public
 from accounts.models import User
 from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, engineer_day,
-                              engineer_slots, get_engineer, reschedule)
+                              engineer_slots, get_engineer, reschedule, station_now)
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
 from dispatch.models import Visit
 from dispatch.schemas import (BookingSchema, DayQuerySchema, MetricsQuerySchema, MetricsSchema,
                               RescheduleSchema, SlotsQuerySchema, SlotsSchema, StepSchema,
                               VisitSchema)
-from dispatch.slots import Place, local_now
+from dispatch.slots import Place
 from dispatch.stations import managed_station
 from dispatch.visits import visible_visit, visit_json
 from extensions import db
@@ -26,10 +25,6 @@ from marketplace.models import Engineer, Skill
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api",
                 description="Free windows, bookings and the life of a visit")
-
-
-def now() -> datetime:
-    return local_now(current_app.config["TIMEZONE"])
 
 
 def skill_named(code: str) -> Skill:
@@ -43,7 +38,7 @@ def slots_request(args) -> tuple[Request, date]:
     skill = db.session.execute(select(Skill).where(Skill.code == args["skill"])).scalar()
     if skill is None:
         abort(422, errors={"query": {"skill": [f"Unknown skill '{args['skill']}'."]}})
-    return Request(skill, Place(args["lat"], args["lng"])), args["from_"] or now().date()
+    return Request(skill, Place(args["lat"], args["lng"])), args["from_"] or station_now().date()
 
 
 def taken(error: WindowTaken):
@@ -58,7 +53,7 @@ def taken(error: WindowTaken):
 def engineer_free_windows(args, engineer_id):
     """Windows in which this engineer can still come to the address."""
     request, first = slots_request(args)
-    windows = engineer_slots(get_engineer(engineer_id), request, first, args["days"], now())
+    windows = engineer_slots(get_engineer(engineer_id), request, first, args["days"], station_now())
     return {"engineer_id": engineer_id,
             "windows": [{"start": w.start, "end": w.end, "engineers": [engineer_id]} for w in windows]}
 
@@ -70,7 +65,7 @@ def engineer_free_windows(args, engineer_id):
 def station_free_windows(args):
     """Windows in which any engineer of the covering stations can come, with who can."""
     request, first = slots_request(args)
-    found = any_engineer_slots(request, first, args["days"], now())
+    found = any_engineer_slots(request, first, args["days"], station_now())
     return {"engineer_id": None,
             "windows": [{"start": w.start, "end": w.end, "engineers": ids} for w, ids in found]}
 
@@ -119,7 +114,7 @@ def step(fields, visit_id):
     report = {k: fields[k] for k in ("fault_found", "parts_used", "fixed_first_time")
               if fields[k] is not None} if fields["status"] in ("completed", "needs_second_visit") else None
     channel = "phone" if current_user.role == "agent" else "web"
-    move(visit, fields["status"], current_user, now(), channel, fields["note"], report)
+    move(visit, fields["status"], current_user, station_now(), channel, fields["note"], report)
     db.session.commit()
     return visit_json(visit, current_user)
 
@@ -158,7 +153,7 @@ def my_visits():
 def my_day(args):
     """The signed-in engineer's visits of a day, in route order."""
     engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
-    return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or now().date())]
+    return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or station_now().date())]
 
 
 @blp.route("/stations/<code>/visits")
@@ -168,7 +163,7 @@ def my_day(args):
 def station_visits(args, code):
     """A station's visits of a day (its manager)."""
     station = managed_station(code, current_user)
-    start = datetime.combine(args["date"] or now().date(), time())
+    start = datetime.combine(args["date"] or station_now().date(), time())
     visits = db.session.execute(select(Visit).where(
         Visit.station_id == station.id, Visit.window_start >= start,
         Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars()

@@ -180,11 +180,10 @@ def load_entries(station_ids: list[int]) -> dict[int, list[Entry]]:
 
 def free_windows_of(engineer_ids: list[int]) -> dict[int, tuple[datetime, ...]]:
     """The next free windows of these engineers, given their bookings (dispatch.booking)."""
-    from dispatch.booking import upcoming_free
-    from dispatch.slots import local_now
+    from dispatch.booking import station_now, upcoming_free
     engineers = db.session.execute(select(Engineer).where(Engineer.id.in_(engineer_ids))
                                    .options(selectinload(Engineer.station))).scalars().all()
-    return upcoming_free(list(engineers), local_now(current_app.config["TIMEZONE"]))
+    return upcoming_free(list(engineers), station_now())
 
 
 def entry_of(engineer: Engineer, tags: list[TagCount]) -> Entry:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.locale import select_locale as current_locale
 from dispatch.coverage import Point
-from dispatch.slots import local_now
+from dispatch.booking import station_now
 from extensions import db
 from marketplace.favourites import favourite_engineers, is_favourite
 from marketplace.listing import Filters, engineers_near, entry_of, top_tags
@@ -29,7 +28,7 @@ def listing_page(args) -> dict:
         Point(args["lat"], args["lng"]),
         Filters(args["skill"], args["min_stars"], args["level"], args["day"]),
         args["sort"], args["page"], args["per_page"], customer_id())
-    locale, now = current_locale(), local_now(current_app.config["TIMEZONE"])
+    locale, now = current_locale(), station_now()
     nearest = listing.coverage.nearest
     covered = bool(listing.coverage.stations)
     message = None
@@ -53,7 +52,7 @@ def listing_page(args) -> dict:
 
 def profile(engineer_id: int) -> dict:
     engineer = get_engineer(engineer_id)
-    locale, now = current_locale(), local_now(current_app.config["TIMEZONE"])
+    locale, now = current_locale(), station_now()
     favourite = None
     if customer_id() is not None:
         favourite = is_favourite(customer_id(), engineer.id)
@@ -92,6 +91,6 @@ def favourite_cards(customer: int) -> list[dict]:
     """My engineers, as cards."""
     engineers = favourite_engineers(customer)
     tags = top_tags([e.id for e in engineers], 3)
-    locale, now = current_locale(), local_now(current_app.config["TIMEZONE"])
+    locale, now = current_locale(), station_now()
     return [card(entry_of(e, tags.get(e.id, [])), station=(e.station.code, e.station.name),
                  locale=locale, now=now, favourite=True) for e in engineers]
