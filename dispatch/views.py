@@ -2,8 +2,16 @@
 and an engineer's day."""
 from datetime import datetime, timedelta
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import EXCLUDE, ValidationError
@@ -11,20 +19,43 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
 from accounts.models import User, utcnow
-from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken,
-                              any_engineer_slots, book, engineer_day, engineer_slots,
-                              get_engineer, reschedule, station_now)
-from dispatch.lifecycle import IllegalStep, NotYourVisit, TooLateToChange, before_cutoff, move
+from dispatch.booking import (
+    ACTIVE,
+    OutOfArea,
+    Request,
+    SkillMissing,
+    WindowTaken,
+    any_engineer_slots,
+    book,
+    engineer_day,
+    engineer_slots,
+    get_engineer,
+    reschedule,
+    station_now,
+)
+from dispatch.lifecycle import (
+    IllegalStep,
+    NotYourVisit,
+    TooLateToChange,
+    before_cutoff,
+    move,
+)
 from dispatch.metrics import metrics_for
 from dispatch.models import Station, Visit
-from dispatch.schemas import (BookingSchema, DayQuerySchema, RescheduleSchema, SlotsQuerySchema,
-                              StepSchema)
+from dispatch.schemas import (
+    BookingSchema,
+    DayQuerySchema,
+    RescheduleSchema,
+    SlotsQuerySchema,
+    StepSchema,
+)
 from dispatch.slots import Place
 from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.feedback_views import review_tags_for_form
-from marketplace.models import Engineer, Review, Skill
+from marketplace.models import Review, Skill
+from marketplace.profiles import engineer_of
 
 
 class BookingFormSchema(BookingSchema):
@@ -181,7 +212,7 @@ def visit_step(visit_id: int):
 @allow("engineer")
 def my_day():
     """The engineer's day, phone first: visits in route order, on a map, with the buttons."""
-    engineer = db.session.execute(db.select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    engineer = engineer_of(current_user)
     try:
         day = DayQuerySchema().load(request.args)["date"] or station_now().date()
     except ValidationError:

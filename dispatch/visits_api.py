@@ -9,19 +9,37 @@ from sqlalchemy import select
 
 from accounts.access import allow, public
 from accounts.models import User
-from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, engineer_day,
-                              engineer_slots, get_engineer, reschedule, station_now)
+from dispatch.booking import (
+    Request,
+    WindowTaken,
+    any_engineer_slots,
+    book,
+    engineer_day,
+    engineer_slots,
+    get_engineer,
+    reschedule,
+    station_now,
+)
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
 from dispatch.models import Visit
-from dispatch.schemas import (BookingSchema, DayQuerySchema, MetricsQuerySchema, MetricsSchema,
-                              RescheduleSchema, SlotsQuerySchema, SlotsSchema, StepSchema,
-                              VisitSchema)
+from dispatch.schemas import (
+    BookingSchema,
+    DayQuerySchema,
+    MetricsQuerySchema,
+    MetricsSchema,
+    RescheduleSchema,
+    SlotsQuerySchema,
+    SlotsSchema,
+    StepSchema,
+    VisitSchema,
+)
 from dispatch.slots import Place
 from dispatch.stations import managed_station
 from dispatch.visits import visible_visit, visit_json
 from extensions import db
-from marketplace.models import Engineer, Skill
+from marketplace.models import Skill
+from marketplace.profiles import engineer_of
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api",
                 description="Free windows, bookings and the life of a visit")
@@ -152,7 +170,7 @@ def my_visits():
 @blp.response(200, VisitSchema(many=True))
 def my_day(args):
     """The signed-in engineer's visits of a day, in route order."""
-    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    engineer = engineer_of(current_user)
     return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or station_now().date())]
 
 
@@ -186,7 +204,7 @@ def station_metrics(args, code):
 @blp.response(200, MetricsSchema)
 def my_metrics(args):
     """The signed-in engineer's own service figures."""
-    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    engineer = engineer_of(current_user)
     return metrics_for(engineer_id=engineer.id, **period(args))
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from accounts.access import allow, public, signed_in
 from accounts.locale import select_locale
@@ -14,11 +13,27 @@ from accounts.models import utcnow
 from dispatch.visits import visible_visit
 from extensions import db
 from marketplace.models import Engineer, Review
-from marketplace.profiles import masked_name
-from marketplace.reviews import (UnknownTags, edit_review, get_review, reply, report,
-                                 review_visit, set_hidden, tip)
-from marketplace.schemas import (MyLevelSchema, RatesSchema, ReplySchema, ReportSchema,
-                                 ReviewInSchema, ReviewOutSchema, TipInSchema, TipOutSchema)
+from marketplace.profiles import engineer_of, masked_name
+from marketplace.reviews import (
+    UnknownTags,
+    edit_review,
+    get_review,
+    reply,
+    report,
+    review_visit,
+    set_hidden,
+    tip,
+)
+from marketplace.schemas import (
+    MyLevelSchema,
+    RatesSchema,
+    ReplySchema,
+    ReportSchema,
+    ReviewInSchema,
+    ReviewOutSchema,
+    TipInSchema,
+    TipOutSchema,
+)
 from marketplace.standing import rates, standing
 
 blp = Blueprint("feedback_api", __name__, url_prefix="/api",
@@ -136,5 +151,5 @@ def engineer_rates(engineer_id):
 @blp.response(200, MyLevelSchema)
 def my_level():
     """My level, points, what the next level needs, my rates, my ledger."""
-    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    engineer = engineer_of(current_user)
     return standing(engineer.id, select_locale(), utcnow())

@@ -15,9 +15,16 @@ from accounts.models import utcnow
 from dispatch.visits import visible_visit
 from extensions import db
 from marketplace.listing import top_tags
-from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag
-from marketplace.profiles import reviews_of
-from marketplace.reviews import edit_review, get_review, report, review_visit, set_hidden, tip
+from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
+from marketplace.profiles import engineer_of, reviews_of
+from marketplace.reviews import (
+    edit_review,
+    get_review,
+    report,
+    review_visit,
+    set_hidden,
+    tip,
+)
 from marketplace.schemas import ReviewInSchema, TipInSchema
 from marketplace.standing import reason_text, standing
 
@@ -74,7 +81,7 @@ def tip_visit(visit_id: int):
 @allow("engineer")
 def my_level():
     """My level, points, what the next level needs, my rates, ledger, tags and reviews."""
-    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == current_user.id)).scalar_one()
+    engineer = engineer_of(current_user)
     reviews, total = reviews_of(engineer.id, 1, 10)
     return render_template("marketplace/my_level.html", engineer=engineer,
                            standing=standing(engineer.id, select_locale(), utcnow()),

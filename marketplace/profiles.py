@@ -29,6 +29,14 @@ def get_engineer(engineer_id: int) -> Engineer:
     return engineer
 
 
+def engineer_of(user) -> Engineer:
+    """The engineer profile of a signed-in engineer account (404 if it has none yet)."""
+    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == user.id)).scalar()
+    if engineer is None:
+        raise EngineerNotFound(_l("This account has no engineer profile yet."))
+    return engineer
+
+
 def masked_name(name: str) -> str:
     """A reviewer's name as other customers see it: the surname and stars (陈**)."""
     return (name[:1] + "**") if name else "**"

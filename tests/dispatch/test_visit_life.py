@@ -176,3 +176,10 @@ def test_fifty_simultaneous_bookings_of_the_last_place_one_wins(app, client, day
     db.session.expire_all()
     assert (db.session.query(Visit).count(), db.session.query(VisitEvent).count()) == (
         before[0] + 1, before[1] + 1)
+
+
+def test_an_engineer_account_without_a_profile_gets_404_not_an_error(client, make_user, bearer):
+    header = bearer(make_user("engineer").email)
+    for path in ("/api/me/day", "/api/me/metrics", "/api/me/level"):
+        response = client.get(path, headers=header)
+        assert response.status_code == 404, path
