@@ -58,6 +58,7 @@ class Tuning:
     ils_recreate: str = "LOCAL_CHEAPEST_INSERTION"
     ils_improve: bool = True  # local search on every perturbed solution
     finalizers: bool = False  # let OR-Tools push departures late / returns early
+    restarts: int = 1  # independent searches sharing the time, from different first solutions
 
 
 @dataclass
@@ -362,9 +363,15 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
     started = time.perf_counter()
     deadline = started + seconds
     fixed_routes = _fixed_routes(model, data)
-    if any(fixed_routes) or not tuning.two_phase:
+    if any(fixed_routes):
         params = _search_parameters(seconds, tuning, model.mean_arc_cost)
-        solution = _run(model, params, fixed_routes if any(fixed_routes) else None, tuning, progress, started)
+        solution = _run(model, params, fixed_routes, tuning, progress, started)
+    elif tuning.restarts > 1:
+        model, solution, extra = _restarts(model, data, visits, allowed, deadline, tuning, progress, started)
+        model_s += extra
+    elif not tuning.two_phase:
+        params = _search_parameters(seconds, tuning, model.mean_arc_cost)
+        solution = _run(model, params, None, tuning, progress, started)
     else:
         first = _search_parameters(seconds, tuning, model.mean_arc_cost)
         first.solution_limit = 1
@@ -386,6 +393,28 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
     return model, solution, status, time.perf_counter() - started - (model_s - first_build), model_s
 
 
+RESTART_STARTS = ("PARALLEL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
+
+
+def _restarts(model: _Model, data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
+              deadline: float, tuning: Tuning, progress: Progress | None, started: float):
+    """Independent searches from different first solutions, sharing the time; the best wins."""
+    best, best_key, extra = (model, None), None, 0.0
+    for i in range(tuning.restarts):
+        if i:
+            built = time.perf_counter()
+            model = _build(data, visits, allowed, finalizers=tuning.finalizers)
+            extra += time.perf_counter() - built
+        share = (deadline - time.perf_counter()) / (tuning.restarts - i)
+        run = replace(tuning, first_solution=RESTART_STARTS[i % len(RESTART_STARTS)])
+        solution = _run(model, _search_parameters(share, run, model.mean_arc_cost), None, run, progress, started)
+        if solution is not None:
+            key = (-_served(model, solution), solution.ObjectiveValue())
+            if best_key is None or key < best_key:
+                best, best_key = (model, solution), key
+    return best[0], (best[1] if best_key is not None else None), extra
+
+
 def _served(model: _Model, solution) -> int:
     return sum(map(len, _routes_of(model, solution)))
 
@@ -399,6 +428,7 @@ def _fleet(routes: list[list[int]], slack: int | None) -> list[int]:
 
 def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: Tuning,
          progress: Progress | None, started: float):
+    """One OR-Tools search, from the given routes if any."""
     routing = model.routing
     if progress is not None:
         routing.AddAtSolutionCallback(_BestSoFar(routing, started, progress))
@@ -407,7 +437,9 @@ def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: 
             params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
         routing.CloseModelWithParameters(params)
         initial = routing.ReadAssignmentFromRoutes(initial_routes, True)
-        return routing.SolveFromAssignmentWithParameters(initial, params) if initial else None
+        if initial is None:  # the given routes do not fit together: search from scratch
+            return routing.SolveWithParameters(params)
+        return routing.SolveFromAssignmentWithParameters(initial, params)
     if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":
         return routing.SolveWithIteratedLocalSearch(params)
     return routing.SolveWithParameters(params)
