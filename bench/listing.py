@@ -91,9 +91,9 @@ def load(url: str, engineers: int, reviews: int, seed: int) -> None:
                   ((i, f"u{i}@bench.test", pw, chinese_name(rng), "engineer" if i <= engineers else "customer",
                     "t", now) for i in range(1, engineers + customers + 1)))
         copy_rows(cur, "engineers", ["id", "user_id", "station_id", "display_name", "started_on",
-                                     "shift_start", "shift_end", "work_days"],
+                                     "shift_start", "shift_end", "work_days", "booking_version"],
                   ((i, i, rng.randint(1, len(places)), chinese_name(rng),
-                    date(2026, 1, 1) - timedelta(days=rng.randint(0, 4000)), 540, 1080, "123456")
+                    date(2026, 1, 1) - timedelta(days=rng.randint(0, 4000)), 540, 1080, "123456", 0)
                    for i in range(1, engineers + 1)))
         copy_rows(cur, "engineer_skills", ["engineer_id", "skill_id"],
                   ((i, s.id) for i in range(1, engineers + 1) for s in rng.sample(skills, rng.randint(1, 4))))
@@ -117,7 +117,8 @@ def load(url: str, engineers: int, reviews: int, seed: int) -> None:
             pool = good if stars >= 4 else bad if stars <= 2 else []
             for t in rng.sample(pool, min(len(pool), rng.randint(0, 2))):
                 tag_rows.append((rid, t))
-        copy_rows(cur, "reviews", ["id", "engineer_id", "customer_id", "stars", "text", "hidden", "created_at"], review_rows)
+        copy_rows(cur, "reviews", ["id", "engineer_id", "customer_id", "stars", "text", "hidden", "created_at", "edits"],
+                  (row + (0,) for row in review_rows))
         copy_rows(cur, "review_tags", ["review_id", "tag_id"], tag_rows)
         favs = {(rng.randint(engineers + 1, engineers + customers), rng.randint(1, engineers)) for _ in range(100_000)}
         copy_rows(cur, "favourites", ["customer_id", "engineer_id", "created_at"], ((c, e, now) for c, e in favs))
