@@ -43,6 +43,7 @@ bench: setup
 	$(PY) bench/coverage.py
 	bash scripts/with-postgres.sh $(PY) bench/coverage.py
 	bash scripts/with-postgres.sh $(PY) bench/listing.py
+	$(PY) bench/slots.py
 
 ## make translations: re-extract messages after changing user-facing text
 translations: setup
