@@ -295,3 +295,11 @@ def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
                                                      rules.home, minutes, earliest)]
         found[engineer.id] = tuple(starts[:count])
     return found
+
+
+def station_day(station_id: int, day: date) -> list[Visit]:
+    """A station's visits whose window starts on `day`, in window order."""
+    start = datetime.combine(day, time())
+    return list(db.session.execute(select(Visit).where(
+        Visit.station_id == station_id, Visit.window_start >= start,
+        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars())

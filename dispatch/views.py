@@ -1,6 +1,6 @@
 """Pages of the dispatch side: a manager's station, booking a visit, a customer's visits
 and an engineer's day."""
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -31,6 +31,7 @@ from dispatch.booking import (
     engineer_slots,
     get_engineer,
     reschedule,
+    station_day,
     station_now,
 )
 from dispatch.lifecycle import (
@@ -70,6 +71,14 @@ class StepFormSchema(StepSchema):
 bp = Blueprint("dispatch", __name__)
 
 
+def requested_day() -> date:
+    """The day a page was asked for (`?date=`), today (station time) when absent or wrong."""
+    try:
+        return DayQuerySchema().load(request.args)["date"] or station_now().date()
+    except ValidationError:
+        return station_now().date()
+
+
 @bp.route("/station")
 @allow("manager")
 def my_station():
@@ -87,14 +96,8 @@ def my_station():
 def station(code: str):
     """The station's engineers and the area it covers."""
     station = managed_station(code, current_user)
-    try:
-        day = DayQuerySchema().load(request.args)["date"] or station_now().date()
-    except ValidationError:
-        day = station_now().date()
-    start = datetime.combine(day, datetime.min.time())
-    visits = db.session.execute(db.select(Visit).where(
-        Visit.station_id == station.id, Visit.window_start >= start,
-        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars().all()
+    day = requested_day()
+    visits = station_day(station.id, day)
     return render_template("dispatch/station.html", station=station, day=day, visits=visits,
                            timedelta_day=timedelta(days=1),
                            engineers=station_engineers(station),
@@ -213,10 +216,7 @@ def visit_step(visit_id: int):
 def my_day():
     """The engineer's day, phone first: visits in route order, on a map, with the buttons."""
     engineer = engineer_of(current_user)
-    try:
-        day = DayQuerySchema().load(request.args)["date"] or station_now().date()
-    except ValidationError:
-        day = station_now().date()
+    day = requested_day()
     visits = engineer_day(engineer, day)
     stops = [{"lat": v.lat, "lng": v.lng, "label": f"{i + 1}"} for i, v in enumerate(visits)
              if v.status in ACTIVE]

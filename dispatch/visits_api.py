@@ -18,6 +18,7 @@ from dispatch.booking import (
     engineer_slots,
     get_engineer,
     reschedule,
+    station_day,
     station_now,
 )
 from dispatch.lifecycle import move
@@ -181,11 +182,7 @@ def my_day(args):
 def station_visits(args, code):
     """A station's visits of a day (its manager)."""
     station = managed_station(code, current_user)
-    start = datetime.combine(args["date"] or station_now().date(), time())
-    visits = db.session.execute(select(Visit).where(
-        Visit.station_id == station.id, Visit.window_start >= start,
-        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars()
-    return [visit_json(v, current_user) for v in visits]
+    return [visit_json(v, current_user) for v in station_day(station.id, args["date"] or station_now().date())]
 
 
 @blp.route("/stations/<code>/metrics")

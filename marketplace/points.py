@@ -134,6 +134,20 @@ def refresh_level(engineer_id: int, now: datetime) -> None:
 
 # --- Rebuilding from the source rows ----------------------------------------------------------
 
+def positive_tag_counts():
+    """Subquery: each review's number of positive tags (review_id, n)."""
+    return (select(review_tags.c.review_id, func.count().label("n"))
+            .join(Tag, Tag.id == review_tags.c.tag_id).where(Tag.positive.is_(True))
+            .group_by(review_tags.c.review_id).subquery())
+
+
+def served_pairs_query():
+    """Subquery: the (engineer, customer) pairs with a completed visit."""
+    from dispatch.models import Visit
+    return select(Visit.engineer_id, Visit.customer_id).where(
+        Visit.status == "completed").distinct().subquery()
+
+
 def points_from_sources() -> dict[int, int]:
     """Every engineer's points as the rules give them from visits, reviews, favourites
     and tips as they are now."""
@@ -149,16 +163,13 @@ def points_from_sources() -> dict[int, int]:
                    func.sum(case((Visit.fixed_first_time.is_(True), 1), else_=0)))
             .where(Visit.status == "completed").group_by(Visit.engineer_id)):
         add(engineer_id, completed * r["visit_completed"] + (fixed or 0) * r["first_time_fix"])
-    positive = (select(review_tags.c.review_id, func.count().label("n"))
-                .join(Tag, Tag.id == review_tags.c.tag_id).where(Tag.positive.is_(True))
-                .group_by(review_tags.c.review_id).subquery())
+    positive = positive_tag_counts()
     for engineer_id, stars, n in db.session.execute(
             select(Review.engineer_id, Review.stars, func.coalesce(positive.c.n, 0))
             .outerjoin(positive, positive.c.review_id == Review.id)
             .where(Review.hidden.is_(False))):
         add(engineer_id, review_points(stars, n))
-    served_pairs = select(Visit.engineer_id, Visit.customer_id).where(
-        Visit.status == "completed").distinct().subquery()
+    served_pairs = served_pairs_query()
     for engineer_id, count in db.session.execute(
             select(Favourite.engineer_id, func.count()).join(served_pairs, and_(
                 served_pairs.c.engineer_id == Favourite.engineer_id,
@@ -211,16 +222,13 @@ def replay_points(now: datetime) -> int:
         if fixed:
             line(engineer_id, r["first_time_fix"], "fixed first time", "visit", visit_id,
                  f"visit:{visit_id}:first_time_fix")
-    positive = (select(review_tags.c.review_id, func.count().label("n"))
-                .join(Tag, Tag.id == review_tags.c.tag_id).where(Tag.positive.is_(True))
-                .group_by(review_tags.c.review_id).subquery())
+    positive = positive_tag_counts()
     for review_id, engineer_id, stars, n in db.session.execute(
             select(Review.id, Review.engineer_id, Review.stars, func.coalesce(positive.c.n, 0))
             .outerjoin(positive, positive.c.review_id == Review.id).where(Review.hidden.is_(False))):
         line(engineer_id, review_points(stars, n), f"{stars}-star review", "review", review_id,
              f"review:{review_id}:1")
-    served_pairs = select(Visit.engineer_id, Visit.customer_id).where(
-        Visit.status == "completed").distinct().subquery()
+    served_pairs = served_pairs_query()
     for engineer_id, customer_id in db.session.execute(
             select(Favourite.engineer_id, Favourite.customer_id).join(served_pairs, and_(
                 served_pairs.c.engineer_id == Favourite.engineer_id,

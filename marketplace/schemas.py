@@ -1,7 +1,7 @@
 """What goes in and out of the marketplace API."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from dispatch.schemas import LAT, LNG, StationRefSchema
+from dispatch.schemas import LAT, LNG, StationRefSchema, WindowSchema
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
 from marketplace.catalog import skill_codes
@@ -32,11 +32,6 @@ class TagCountSchema(Schema):
     name = fields.String()
     positive = fields.Boolean()
     count = fields.Integer()
-
-
-class WindowSchema(Schema):
-    start = fields.DateTime()
-    end = fields.DateTime()
 
 
 class EngineerCardSchema(Schema):
