@@ -13,7 +13,8 @@ from accounts.models import utcnow
 from dispatch.visits import visible_visit
 from extensions import db
 from marketplace.models import Engineer, Review
-from marketplace.profiles import engineer_of, masked_name
+from marketplace.presentation import public_review
+from marketplace.profiles import engineer_of
 from marketplace.reviews import (
     UnknownTags,
     edit_review,
@@ -42,12 +43,8 @@ blp = Blueprint("feedback_api", __name__, url_prefix="/api",
 
 def review_json(review: Review) -> dict:
     days = current_app.config["REVIEW_EDIT_DAYS"]
-    return {"id": review.id, "engineer_id": review.engineer_id, "visit_id": review.visit_id,
-            "stars": review.stars, "text": review.text, "hidden": review.hidden,
-            "reviewer": masked_name(review.customer.name), "created_at": review.created_at,
-            "tags": [{"code": t.code, "name": t.name_for(select_locale()), "positive": t.positive}
-                     for t in review.tags],
-            "reply": review.reply, "replied_at": review.replied_at,
+    return {**public_review(review, select_locale()), "engineer_id": review.engineer_id,
+            "visit_id": review.visit_id, "hidden": review.hidden,
             "editable_until": review.created_at + timedelta(days=days)}
 
 

@@ -71,12 +71,17 @@ def review_page(engineer_id: int, page: int, per_page: int) -> dict:
     get_engineer(engineer_id)
     reviews, total = reviews_of(engineer_id, page, per_page)
     locale = current_locale()
-    return {"total": total, "page": page, "per_page": per_page, "reviews": [{
-        "id": r.id, "stars": r.stars, "text": r.text, "reviewer": masked_name(r.customer.name),
-        "tags": [{"code": t.code, "name": t.name_for(locale), "positive": t.positive}
-                 for t in r.tags],
-        "created_at": r.created_at, "reply": r.reply, "replied_at": r.replied_at}
-        for r in reviews]}
+    return {"total": total, "page": page, "per_page": per_page,
+            "reviews": [public_review(r, locale) for r in reviews]}
+
+
+def public_review(review, locale: str) -> dict:
+    """A review as anyone may read it: the reviewer masked, no contact details."""
+    return {"id": review.id, "stars": review.stars, "text": review.text,
+            "reviewer": masked_name(review.customer.name),
+            "tags": [{"code": t.code, "name": t.name_for(locale), "positive": t.positive}
+                     for t in review.tags],
+            "created_at": review.created_at, "reply": review.reply, "replied_at": review.replied_at}
 
 
 def favourite_state(engineer_id: int, favourite: bool) -> dict:
