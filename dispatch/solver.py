@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from dispatch import travel as travel_model
+from dispatch import ruin_recreate, travel as travel_model
 from dispatch.problem import Engineer, Plan, Problem, Route, Stop, Unassigned, Visit
 
 Progress = Callable[[float, int], None]
@@ -59,6 +59,11 @@ class Tuning:
     ils_improve: bool = True  # local search on every perturbed solution
     finalizers: bool = False  # let OR-Tools push departures late / returns early
     restarts: int = 1  # independent searches sharing the time, from different first solutions
+    improver: str = "sisr"  # "sisr": our own ruin and recreate first, OR-Tools polishes its routes
+    improver_share: float = 0.95  # of the time; the rest is OR-Tools' local search
+    improver_t0: float = 1.0  # simulated-annealing temperatures, in nearest-neighbour arc costs
+    improver_tf: float = 0.01
+    polish: str = "GREEDY_DESCENT"
 
 
 @dataclass
@@ -72,6 +77,8 @@ class _Model:
     fleet: list[int]  # vehicle v is engineer fleet[v]
     mean_arc_cost: float = 1.0
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)
+    grid: dict[str, np.ndarray] = field(default_factory=dict)  # the integers, for our own search
+    notes: dict[str, object] = field(default_factory=dict)  # what the search reports in the plan
 
 
 @dataclass
@@ -107,7 +114,7 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
             allowed[v.id] = engineers_or_reason
     planned = [v for v in problem.visits if v.id in allowed]
     tuning = tuning or default_tuning(problem)
-    solution, status, search_s, model_s = None, "NOTHING_TO_PLAN", 0.0, 0.0
+    model, solution, status, search_s, model_s = None, None, "NOTHING_TO_PLAN", 0.0, 0.0
     if planned:
         model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, tuning, progress)
     read_start = time.perf_counter()
@@ -126,6 +133,7 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
         "search_seconds": round(search_s, 3), "matrix_seconds": round(matrix_s, 3),
         "model_seconds": round(model_s, 3), "read_seconds": round(read_s, 3),
         "first_solution": tuning.first_solution, "metaheuristic": tuning.metaheuristic,
+        **(model.notes if model is not None else {}),
     }
     return plan
 
@@ -133,15 +141,14 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
 def default_tuning(problem: Problem) -> Tuning:
     """Search settings by problem shape (measured in docs/solver.md).
 
-    Plain routing with windows (the Solomon shape) gains most from iterated local search
-    without the slow insertion LNS; field-service days with breaks, skills and chosen
-    engineers, where some work usually cannot fit, plan more visits with guided local search
-    and OR-Tools' default operators, whose insertion LNS keeps trying the left-out visits.
+    Without breaks or fixed visits (the Solomon shape, and days with skills and chosen
+    engineers) our compiled ruin and recreate searches and OR-Tools polishes its routes.
+    Days with lunch breaks or visits fixed in place, which that search does not model, use
+    OR-Tools' guided local search with its default operators, whose insertion LNS keeps
+    trying the left-out visits of an over-subscribed day.
     """
-    field_service = any(e.break_ or e.skills for e in problem.engineers) or any(
-        v.skill or v.engineer or v.fixed for v in problem.visits)
-    if field_service:
-        return Tuning(metaheuristic="GUIDED_LOCAL_SEARCH", disabled_operators=())
+    if any(e.break_ for e in problem.engineers) or any(v.fixed for v in problem.visits):
+        return Tuning(improver="", metaheuristic="GUIDED_LOCAL_SEARCH", disabled_operators=())
     return Tuning()
 
 
@@ -240,12 +247,22 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
     model = _Model(manager, routing, time_dim, visits, fleet, mean_arc_cost=float(cost.mean()) or 1.0)
 
     penalty_unit = int((len(node_loc) + len(engineers)) * max(int(cost.max()), 1) + 1)
+    grid = model.grid = {
+        "travel": travel, "cost": cost, "service": service[:len(visits)],
+        "window_start": np.zeros(len(visits), np.int64), "window_end": np.zeros(len(visits), np.int64),
+        "penalty": np.zeros(len(visits), np.int64), "allowed": np.zeros((len(visits), len(engineers)), bool),
+        "start": np.array(starts, np.int64), "end": np.array(ends, np.int64),
+        "shift_start": np.zeros(len(engineers), np.int64), "shift_end": np.zeros(len(engineers), np.int64)}
     for node, v in enumerate(visits):
         index = manager.NodeToIndex(node)
         cumul = time_dim.CumulVar(index)
         lo, hi = (v.window if v.window else (0, horizon / k))
-        cumul.SetRange(math.ceil(lo * k - 1e-9), math.floor(hi * k + 1e-9))
+        window = math.ceil(lo * k - 1e-9), math.floor(hi * k + 1e-9)
+        cumul.SetRange(*window)
         vehicles = [vehicle_of[e] for e in allowed[v.id] if e in vehicle_of]
+        grid["window_start"][node], grid["window_end"][node] = window
+        grid["penalty"][node] = penalty_unit * v.priority
+        grid["allowed"][node, vehicles] = True
         if v.fixed is not None:
             routing.VehicleVar(index).SetValue(vehicles[0])
             cumul.SetValue(round(v.fixed.start * k))
@@ -257,6 +274,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
         shift = (math.ceil(e.shift[0] * k - 1e-9), math.floor(e.shift[1] * k + 1e-9))
         time_dim.CumulVar(routing.Start(vi)).SetRange(*shift)
         time_dim.CumulVar(routing.End(vi)).SetRange(*shift)
+        grid["shift_start"][vi], grid["shift_end"][vi] = shift
         if finalizers:
             routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(vi)))
             routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(vi)))
@@ -298,6 +316,8 @@ def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
 
 def _add_capacity(model: _Model, data: _Data) -> None:
     engineers = [data.problem.engineers[i] for i in model.fleet]
+    model.grid["demand"] = np.zeros(len(model.visits), np.int64)
+    model.grid["capacity"] = np.full(len(engineers), 2**40, np.int64)
     if all(e.capacity is None for e in engineers) and not any(v.demand for v in model.visits):
         return
     values = [v.demand for v in model.visits] + [e.capacity for e in engineers if e.capacity is not None]
@@ -306,6 +326,8 @@ def _add_capacity(model: _Model, data: _Data) -> None:
     demand += [0] * (model.manager.GetNumberOfNodes() - len(demand))
     total = sum(demand) + 1
     caps = [total if e.capacity is None else math.floor(e.capacity * factor + 1e-9) for e in engineers]
+    model.grid["demand"][:] = demand[:len(model.visits)]
+    model.grid["capacity"][:] = caps
     callback = model.routing.RegisterUnaryTransitVector(demand)
     model.routing.AddDimensionWithVehicleCapacity(callback, 0, caps, True, "load")
 
@@ -363,7 +385,9 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
     started = time.perf_counter()
     deadline = started + seconds
     fixed_routes = _fixed_routes(model, data)
-    if any(fixed_routes):
+    if tuning.improver == "sisr" and not any(fixed_routes) and not model.breaks:
+        solution = _improve_then_polish(model, deadline, tuning, progress, started)
+    elif any(fixed_routes):
         params = _search_parameters(seconds, tuning, model.mean_arc_cost)
         solution = _run(model, params, fixed_routes, tuning, progress, started)
     elif tuning.restarts > 1:
@@ -391,6 +415,34 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
                 model, solution = second, better
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     return model, solution, status, time.perf_counter() - started - (model_s - first_build), model_s
+
+
+def _improve_then_polish(model: _Model, deadline: float, tuning: Tuning, progress: Progress | None,
+                         started: float):
+    """Our compiled ruin and recreate for most of the time, then OR-Tools from its best routes."""
+    routing, manager = model.routing, model.manager
+    polish = replace(tuning, metaheuristic=tuning.polish)
+    params = _search_parameters(1.0, polish, model.mean_arc_cost)
+    routing.CloseModelWithParameters(params)
+    grid = model.grid
+    instance = ruin_recreate.Instance(**{f.name: grid[f.name] for f in fields(ruin_recreate.Instance)})
+    budget = (deadline - time.perf_counter()) * tuning.improver_share
+    report = None if progress is None else (lambda _t, cost: progress(time.perf_counter() - started, cost))
+    clock = time.perf_counter()
+    result = ruin_recreate.improve(instance, max(budget, 0.0), t0=tuning.improver_t0, tf=tuning.improver_tf,
+                                   progress=report)
+    model.notes = {"first_solution": "SISR_RECREATE", "metaheuristic": f"SISR, then {tuning.polish}",
+                   "improver": "sisr", "improver_seconds": round(time.perf_counter() - clock, 3),
+                   "improver_iterations": result.iterations}
+    routes = [[manager.NodeToIndex(node) for node in route] for route in result.routes]
+    initial = routing.ReadAssignmentFromRoutes(routes, True)
+    params = _search_parameters(max(deadline - time.perf_counter(), 0.01), polish, model.mean_arc_cost)
+    if initial is None:  # never expected: the routes break a rule of the model; search afresh
+        model.notes["improver"] = "sisr routes refused by the model"
+        return routing.SolveWithParameters(params)
+    if progress is not None:
+        routing.AddAtSolutionCallback(_BestSoFar(routing, started, progress))
+    return routing.SolveFromAssignmentWithParameters(initial, params)
 
 
 RESTART_STARTS = ("PARALLEL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")

@@ -12,6 +12,7 @@ import random
 import time
 from pathlib import Path
 
+from dispatch import ruin_recreate
 from dispatch.bench.shared import verify
 from dispatch.problem import dump_plan, load_problem
 from dispatch.solver import solve
@@ -64,6 +65,7 @@ def run_stations(seconds: float, results: str | None = None) -> int:
     """Solve the three station days, verify each plan, print the figures."""
     print(f"{'day':26} {'assigned':>9} {'weighted':>12} {'travel h':>8} {'secs':>6} {'outside':>7}  verified")
     rows, clean = [], True
+    ruin_recreate.warm()
     for visits, engineers in SIZES:
         doc = station_day(visits, engineers, seed=visits)
         problem = load_problem(doc)

@@ -25,6 +25,15 @@ def shared_dir() -> Path:
     return found
 
 
+@pytest.fixture(scope="session", autouse=True)
+def solver_compiled():
+    """Load the solver's compiled search once (compiled the first time on a machine), so
+    short time limits in tests are spent searching, as they are on a warm server."""
+    from dispatch import ruin_recreate
+
+    ruin_recreate.warm()
+
+
 @pytest.fixture(scope="session")
 def check_plan(shared_dir):
     """verify_plan.py's own `verify`, with the tool's default tolerance; asserts OK."""
