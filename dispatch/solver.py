@@ -4,8 +4,10 @@ Knows nothing of Flask or the database. Hard rules (shifts, breaks, skills, chos
 engineers, fixed visits, capacities, windows) are constraints; the objective is, in order,
 least priority-weighted work left unassigned (disjunction penalties larger than any route
 cost), then least travel time (least distance for the euclidean model of the benchmarks).
-Visits that cannot be planned get a reason found by analysis: screening before the search
-(skills, shift length, capacity, reachability) and a look at the finished plan after it.
+The search is our compiled ruin and recreate (`dispatch/ruin_recreate.py`) on the model's
+own integers; OR-Tools then takes its best routes (`ReadAssignmentFromRoutes`), checks them
+against every constraint and polishes them. Visits that cannot be planned get a reason
+found by analysis (`dispatch/reasons.py`).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from dispatch import ruin_recreate, travel as travel_model
+from dispatch import reasons, ruin_recreate, travel as travel_model
 from dispatch.problem import Engineer, Plan, Problem, Route, Stop, Unassigned, Visit
 
 Progress = Callable[[float, int], None]
@@ -49,8 +51,6 @@ class Tuning:
     disabled_operators: tuple[str, ...] = SLOW_LNS_OPERATORS
     neighbors_ratio: float = 1.0
     min_neighbors: int = 1
-    two_phase: bool = False
-    fleet_slack: int | None = None  # with two_phase: idle engineers kept besides those used
     ils_ruin: str = "sisr"
     ils_avg_removed: int = 10
     ils_t0: float = 3.0  # simulated-annealing temperatures, in mean arc costs; 0 = automatic
@@ -58,11 +58,10 @@ class Tuning:
     ils_recreate: str = "LOCAL_CHEAPEST_INSERTION"
     ils_improve: bool = True  # local search on every perturbed solution
     finalizers: bool = False  # let OR-Tools push departures late / returns early
-    restarts: int = 1  # independent searches sharing the time, from different first solutions
     improver: str = "sisr"  # "sisr": our own ruin and recreate first, OR-Tools polishes its routes
     improver_share: float = 0.95  # of the time; the rest is OR-Tools' local search
-    improver_t0: float = 1.0  # simulated-annealing temperatures, in nearest-neighbour arc costs
-    improver_tf: float = 0.01
+    improver_t0: float = 10.0  # simulated-annealing temperatures, in nearest-neighbour arc costs
+    improver_tf: float = 0.05
     polish: str = "GREEDY_DESCENT"
 
 
@@ -105,11 +104,11 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
     data = _Data(problem, real, _time_scale(problem, real), problem.location_index)
     matrix_s = time.perf_counter() - clock
 
-    allowed, reasons = {}, {}
+    allowed, why_not = {}, {}
     for v in problem.visits:
-        engineers_or_reason = _screen(v, data)
+        engineers_or_reason = reasons.screen(v, data.problem, data.real.time)
         if isinstance(engineers_or_reason, str):
-            reasons[v.id] = engineers_or_reason
+            why_not[v.id] = engineers_or_reason
         else:
             allowed[v.id] = engineers_or_reason
     planned = [v for v in problem.visits if v.id in allowed]
@@ -122,10 +121,10 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
         plan.routes = _read_routes(model, data, solution)
     routed = {s.visit for r in plan.routes for s in r.stops}
     for v in problem.visits:
-        if v.id in reasons:
-            plan.unassigned.append(Unassigned(v.id, reasons[v.id]))
+        if v.id in why_not:
+            plan.unassigned.append(Unassigned(v.id, why_not[v.id]))
         elif v.id not in routed:
-            plan.unassigned.append(Unassigned(v.id, _why_left_out(v, allowed[v.id], plan, solution is None)))
+            plan.unassigned.append(Unassigned(v.id, reasons.left_out(v, allowed[v.id], solution is None)))
     read_s = time.perf_counter() - read_start
     plan.solver = {
         "name": "ortools-routing", "status": status,
@@ -139,16 +138,8 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
 
 
 def default_tuning(problem: Problem) -> Tuning:
-    """Search settings by problem shape (measured in docs/solver.md).
-
-    Without breaks or fixed visits (the Solomon shape, and days with skills and chosen
-    engineers) our compiled ruin and recreate searches and OR-Tools polishes its routes.
-    Days with lunch breaks or visits fixed in place, which that search does not model, use
-    OR-Tools' guided local search with its default operators, whose insertion LNS keeps
-    trying the left-out visits of an over-subscribed day.
-    """
-    if any(e.break_ for e in problem.engineers) or any(v.fixed for v in problem.visits):
-        return Tuning(improver="", metaheuristic="GUIDED_LOCAL_SEARCH", disabled_operators=())
+    """Search settings for the problem (measured in docs/solver.md): one for every shape now,
+    our compiled ruin and recreate with OR-Tools polishing its routes."""
     return Tuning()
 
 
@@ -162,59 +153,8 @@ def _time_scale(problem: Problem, real: travel_model.Matrices) -> int:
     return 1 if whole else FINE_TIME_SCALE
 
 
-def _t(data: _Data, a: str, b: str) -> float:
+def _t(data: _Data, a: str, b: str) -> float:  # real travel time between two locations
     return float(data.real.time[data.loc[a], data.loc[b]])
-
-
-def _screen(v: Visit, data: _Data) -> list[int] | str:
-    """Engineers (indices) who could do the visit on an empty day, or why nobody can."""
-    engineers = data.problem.engineers
-    if v.fixed is not None:
-        return [next(i for i, e in enumerate(engineers) if e.id == v.fixed.engineer)]
-    pool = [i for i, e in enumerate(engineers) if v.engineer in (None, e.id)]
-    who = f"chosen engineer {v.engineer!r}" if v.engineer else "engineer"
-    if v.skill is not None:
-        pool = [i for i in pool if v.skill in engineers[i].skills]
-        if not pool:
-            return (f"chosen engineer {v.engineer!r} does not have skill {v.skill!r}" if v.engineer
-                    else f"no engineer with skill {v.skill!r}")
-    pool = [i for i in pool if v.duration <= engineers[i].shift[1] - engineers[i].shift[0]]
-    if not pool:
-        return f"the visit ({_hours(v.duration)}) is longer than the shift of any {who} who could do it"
-    pool = [i for i in pool if engineers[i].capacity is None or v.demand <= engineers[i].capacity]
-    if not pool:
-        return f"its demand {v.demand:g} is more than any {who}'s capacity"
-    pool = [i for i in pool if _reachable(v, engineers[i], data)]
-    if not pool:
-        if v.window is None:
-            return f"no {who} can get there and back within the shift"
-        return f"no {who} who could do it can reach it inside its window and be back by the end of the shift"
-    return pool
-
-
-def _reachable(v: Visit, e: Engineer, data: _Data) -> bool:
-    """Whether the engineer could do this visit alone in the day (breaks aside)."""
-    begin = max(e.shift[0] + _t(data, e.start, v.location), v.window[0] if v.window else 0)
-    if v.window is not None and begin > v.window[1]:
-        return False
-    return begin + v.duration + _t(data, v.location, e.end) <= e.shift[1]
-
-
-def _hours(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h"
-
-
-def _why_left_out(v: Visit, allowed: list[int], plan: Plan, no_solution: bool) -> str:
-    """A reason for a visit the search left out, from the finished plan."""
-    if no_solution:
-        return "no plan was found within the time limit"
-    if v.engineer is not None:
-        return f"the day of chosen engineer {v.engineer!r} is full"
-    skill = f" with skill {v.skill!r}" if v.skill else ""
-    window = " inside its window" if v.window else ""
-    if len(allowed) == 1:
-        return f"the only engineer{skill} who can reach it has no time left{window}"
-    return f"the days of all {len(allowed)} engineers{skill} who can reach it are full{window}"
 
 
 def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
@@ -251,6 +191,9 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
         "travel": travel, "cost": cost, "service": service[:len(visits)],
         "window_start": np.zeros(len(visits), np.int64), "window_end": np.zeros(len(visits), np.int64),
         "penalty": np.zeros(len(visits), np.int64), "allowed": np.zeros((len(visits), len(engineers)), bool),
+        "fixed": np.array([v.fixed is not None for v in visits], bool),
+        "break_start": np.zeros(len(engineers), np.int64), "break_end": np.zeros(len(engineers), np.int64),
+        "break_duration": np.zeros(len(engineers), np.int64),
         "start": np.array(starts, np.int64), "end": np.array(ends, np.int64),
         "shift_start": np.zeros(len(engineers), np.int64), "shift_end": np.zeros(len(engineers), np.int64)}
     for node, v in enumerate(visits):
@@ -266,6 +209,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
         if v.fixed is not None:
             routing.VehicleVar(index).SetValue(vehicles[0])
             cumul.SetValue(round(v.fixed.start * k))
+            grid["window_start"][node] = grid["window_end"][node] = round(v.fixed.start * k)
             continue
         routing.AddDisjunction([index], penalty_unit * v.priority)
         if len(vehicles) < len(engineers):
@@ -310,6 +254,8 @@ def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
         w0, w1 = math.ceil(e.break_.window[0] * k - 1e-9), math.floor(e.break_.window[1] * k + 1e-9)
         duration = math.ceil(e.break_.duration * k - 1e-9)
         interval = solver.FixedDurationIntervalVar(w0, w1 - duration, duration, False, f"break-{vi}")
+        model.grid["break_start"][vi], model.grid["break_end"][vi] = w0, w1
+        model.grid["break_duration"][vi] = duration
         model.time_dim.SetBreakIntervalsOfVehicle([interval], vi, visit_transits)
         model.breaks[vi] = interval
 
@@ -374,47 +320,19 @@ def _ils_parameters(params, tuning: Tuning, mean_arc_cost: float) -> None:
 
 def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], seconds: float,
             tuning: Tuning, progress: Progress | None):
-    """Build and search; returns (model, solution or None, status, search s, model s).
-
-    With `two_phase`, once a first solution serves every visit the search moves to a model
-    with only the engineers used (plus `fleet_slack` idle ones): fewer empty routes to try.
-    """
+    """Build and search; returns (model, solution or None, status, search s, model s)."""
     built = time.perf_counter()
     model = _build(data, visits, allowed, finalizers=tuning.finalizers)
-    model_s = first_build = time.perf_counter() - built
+    model_s = time.perf_counter() - built
     started = time.perf_counter()
-    deadline = started + seconds
-    fixed_routes = _fixed_routes(model, data)
-    if tuning.improver == "sisr" and not any(fixed_routes) and not model.breaks:
-        solution = _improve_then_polish(model, deadline, tuning, progress, started)
-    elif any(fixed_routes):
-        params = _search_parameters(seconds, tuning, model.mean_arc_cost)
-        solution = _run(model, params, fixed_routes, tuning, progress, started)
-    elif tuning.restarts > 1:
-        model, solution, extra = _restarts(model, data, visits, allowed, deadline, tuning, progress, started)
-        model_s += extra
-    elif not tuning.two_phase:
-        params = _search_parameters(seconds, tuning, model.mean_arc_cost)
-        solution = _run(model, params, None, tuning, progress, started)
+    if tuning.improver == "sisr":
+        solution = _improve_then_polish(model, started + seconds, tuning, progress, started)
     else:
-        first = _search_parameters(seconds, tuning, model.mean_arc_cost)
-        first.solution_limit = 1
-        solution = _run(model, first, None, replace(tuning, metaheuristic="GREEDY_DESCENT"), progress, started)
-        if solution is not None:
-            nodes = [[model.manager.IndexToNode(i) for i in r] for r in _routes_of(model, solution)]
-            full = sum(map(len, nodes)) == len(visits)
-            fleet = _fleet(nodes, tuning.fleet_slack) if full else list(range(len(data.problem.engineers)))
-            built = time.perf_counter()
-            second = _build(data, visits, allowed, fleet=fleet, finalizers=tuning.finalizers)
-            model_s += time.perf_counter() - built
-            params = _search_parameters(deadline - time.perf_counter(), tuning, second.mean_arc_cost)
-            routes = [[second.manager.NodeToIndex(n) for n in nodes[e]] for e in fleet]
-            use_ils = tuning.metaheuristic == "ITERATED_LOCAL_SEARCH"
-            better = _run(second, params, None if use_ils else routes, tuning, progress, started)
-            if better is not None and _served(second, better) >= _served(model, solution):
-                model, solution = second, better
+        fixed_routes = _fixed_routes(model, data)
+        params = _search_parameters(seconds, tuning, model.mean_arc_cost)
+        solution = _run(model, params, fixed_routes if any(fixed_routes) else None, tuning, progress, started)
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
-    return model, solution, status, time.perf_counter() - started - (model_s - first_build), model_s
+    return model, solution, status, time.perf_counter() - started, model_s
 
 
 def _improve_then_polish(model: _Model, deadline: float, tuning: Tuning, progress: Progress | None,
@@ -445,39 +363,6 @@ def _improve_then_polish(model: _Model, deadline: float, tuning: Tuning, progres
     return routing.SolveFromAssignmentWithParameters(initial, params)
 
 
-RESTART_STARTS = ("PARALLEL_CHEAPEST_INSERTION", "PATH_CHEAPEST_ARC", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
-
-
-def _restarts(model: _Model, data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
-              deadline: float, tuning: Tuning, progress: Progress | None, started: float):
-    """Independent searches from different first solutions, sharing the time; the best wins."""
-    best, best_key, extra = (model, None), None, 0.0
-    for i in range(tuning.restarts):
-        if i:
-            built = time.perf_counter()
-            model = _build(data, visits, allowed, finalizers=tuning.finalizers)
-            extra += time.perf_counter() - built
-        share = (deadline - time.perf_counter()) / (tuning.restarts - i)
-        run = replace(tuning, first_solution=RESTART_STARTS[i % len(RESTART_STARTS)])
-        solution = _run(model, _search_parameters(share, run, model.mean_arc_cost), None, run, progress, started)
-        if solution is not None:
-            key = (-_served(model, solution), solution.ObjectiveValue())
-            if best_key is None or key < best_key:
-                best, best_key = (model, solution), key
-    return best[0], (best[1] if best_key is not None else None), extra
-
-
-def _served(model: _Model, solution) -> int:
-    return sum(map(len, _routes_of(model, solution)))
-
-
-def _fleet(routes: list[list[int]], slack: int | None) -> list[int]:
-    """Engineers kept after a first full solution: those used, plus `slack` idle ones."""
-    used = [e for e, r in enumerate(routes) if r]
-    idle = [e for e, r in enumerate(routes) if not r]
-    return sorted(used + (idle if slack is None else idle[:slack]))
-
-
 def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: Tuning,
          progress: Progress | None, started: float):
     """One OR-Tools search, from the given routes if any."""
@@ -495,19 +380,6 @@ def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: 
     if tuning.metaheuristic == "ITERATED_LOCAL_SEARCH":
         return routing.SolveWithIteratedLocalSearch(params)
     return routing.SolveWithParameters(params)
-
-
-def _routes_of(model: _Model, solution) -> list[list[int]]:
-    """Routes as lists of routing indices, one per vehicle."""
-    routing = model.routing
-    routes = []
-    for vi in range(routing.vehicles()):
-        index, route = solution.Value(routing.NextVar(routing.Start(vi))), []
-        while not routing.IsEnd(index):
-            route.append(index)
-            index = solution.Value(routing.NextVar(index))
-        routes.append(route)
-    return routes
 
 
 class _BestSoFar:
