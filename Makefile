@@ -44,6 +44,8 @@ bench: setup
 	bash scripts/with-postgres.sh $(PY) bench/coverage.py
 	bash scripts/with-postgres.sh $(PY) bench/listing.py
 	$(PY) bench/slots.py
+	$(PY) -m dispatch bench stations --seconds 10
+	$(PY) -m dispatch bench solomon ../shared/benchmarks/solomon --seconds 10
 
 ## make translations: re-extract messages after changing user-facing text
 translations: setup

@@ -7,9 +7,10 @@ microseconds when compiled, so a 10-second search makes hundreds of thousands of
 where OR-Tools' own iterated local search makes a few hundred. The best routes go back to
 OR-Tools (`ReadAssignmentFromRoutes`), which checks them against the full model and polishes.
 
-It works on the solver's integer grid and knows shifts, windows, capacities and which
-engineers may take a visit (skills, the chosen engineer); not breaks or fixed visits: those
-problems stay with OR-Tools alone. Everything here is plain numpy in, plain numpy out.
+It works on the solver's integer grid and knows everything the model does: shifts,
+windows, capacities, which engineers may take a visit (skills, the chosen engineer), one
+break per engineer, fixed visits, priorities (as the penalty of leaving a visit out).
+Everything here is plain numpy in, plain numpy out.
 """
 from __future__ import annotations
 
@@ -30,8 +31,6 @@ BLINK = 0.01
 # Recreate orders and their weights: random, largest demand, farthest, closest, earliest
 # window end (the last one added for time windows).
 ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0])
-
-
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
 
 
@@ -77,7 +76,9 @@ def improve(inst: Instance, seconds: float, *, seed: int = 1, t0: float = 10.0, 
     n, k = len(inst.service), len(inst.start)
     pair = inst.cost[:n, :n] + inst.cost[:n, :n].T
     near = np.argsort(pair, axis=1, kind="stable").astype(np.int32)
-    unit = float(np.mean(np.sort(inst.cost[:n, :n] + np.eye(n, dtype=np.int64) * INF, axis=1)[:, :5])) or 1.0
+    nearest = np.sort(inst.cost[:n, :n] + np.eye(n, dtype=np.int64) * INF, axis=1)[:, :min(5, n - 1)]
+    unit = float(nearest.mean()) if nearest.size else 1.0
+    unit = unit or 1.0
     far = inst.cost[inst.start[0], :n].astype(np.float64)
     args = (inst.travel, inst.cost, inst.service, inst.window_start, inst.window_end, inst.demand,
             inst.penalty, inst.fixed, inst.allowed, inst.start, inst.end, inst.shift_start, inst.shift_end,
