@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -22,11 +23,11 @@ def _solve(args: argparse.Namespace) -> int:
     from dispatch.solver import solve
 
     try:
-        problem = load_problem(Path(args.problem).read_text(encoding="utf-8"))
+        problem = load_problem(Path(args.problem).read_bytes())
+        plan = solve(problem, args.seconds, progress=_progress)
     except (OSError, ProblemError) as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         return 2
-    plan = solve(problem, args.seconds, progress=_progress)
     print(file=sys.stderr)
     text = json.dumps(dump_plan(plan), indent=1)
     if args.out:
@@ -46,11 +47,22 @@ def _bench(args: argparse.Namespace) -> int:
         from dispatch.solver import Tuning
 
         instances = args.instances.split(",") if args.instances else None
-        tuning = Tuning(**json.loads(args.tuning)) if args.tuning else None
+        try:
+            tuning = Tuning(**json.loads(args.tuning)) if args.tuning else None
+        except (ValueError, TypeError) as exc:
+            print(f"dispatch: --tuning: {exc}", file=sys.stderr)
+            return 2
         return run_solomon(Path(args.directory), args.seconds, instances, args.results, tuning)
     from dispatch.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,13 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("solve", help="plan one problem document")
     p.add_argument("problem")
-    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--seconds", type=_seconds, default=10.0)
     p.add_argument("--out")
     p.set_defaults(run=_solve)
     b = sub.add_parser("bench", help="benchmarks: solomon DIR, or stations")
     b.add_argument("kind", choices=["solomon", "stations"])
     b.add_argument("directory", nargs="?", help="the Solomon instances folder")
-    b.add_argument("--seconds", type=float, default=10.0)
+    b.add_argument("--seconds", type=_seconds, default=10.0)
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
     b.add_argument("--tuning", help="experiments: solver Tuning fields as JSON, e.g. '{\"gls_lambda\": 0.2}'")

@@ -15,6 +15,9 @@ from typing import Any
 PROBLEM_FORMAT = "dispatch-problem/1"
 PLAN_FORMAT = "dispatch-plan/1"
 TRAVEL_MODELS = ("geodesic", "euclidean", "matrix")
+# Bounds that keep every time, distance and penalty inside the solver's 64-bit integers.
+MAX_NUMBER = 1e9
+MAX_PRIORITY = 1000
 
 
 class ProblemError(ValueError):
@@ -161,7 +164,7 @@ def dump_plan(plan: Plan) -> dict:
     }
 
 
-def load_problem(document: dict | str) -> Problem:
+def load_problem(document: dict | str | bytes) -> Problem:
     """Validate a problem document (a dict, or JSON text) and return it as dataclasses."""
     if isinstance(document, (str, bytes)):
         try:
@@ -214,8 +217,10 @@ class _Reader:
         v = self.value
         if v is None:
             raise self.fail("missing")
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise self.fail(f"must be a number, got {v!r}")
+        if not -MAX_NUMBER <= v <= MAX_NUMBER:  # also refuses nan, inf and 10**400 without overflowing
+            raise self.fail(f"must be a number between {-MAX_NUMBER:g} and {MAX_NUMBER:g}, got {v!r:.40}")
         if positive and v <= 0:
             raise self.fail(f"must be positive, got {v}")
         if minimum is not None and v < minimum:
@@ -253,10 +258,12 @@ def _locations(items: list, doc: dict) -> list[Location]:
         item = _Reader(item, path).mapping()
         loc_id = _field(item, "id", path).text()
         if model == "geodesic":
-            lat = _field(item, "lat", path).number(minimum=-90)
-            lng = _field(item, "lng", path).number(minimum=-180)
-            if lat > 90 or lng > 180:
-                raise ProblemError(f"{path}: lat/lng ({lat}, {lng}) out of range")
+            lat = _field(item, "lat", path).number(minimum=None)
+            lng = _field(item, "lng", path).number(minimum=None)
+            if not -90 <= lat <= 90:
+                raise ProblemError(f"{path}.lat: must be between -90 and 90, got {lat}")
+            if not -180 <= lng <= 180:
+                raise ProblemError(f"{path}.lng: must be between -180 and 180, got {lng}")
             out.append(Location(loc_id, i, lat=lat, lng=lng))
         elif model == "euclidean":
             out.append(Location(loc_id, i, x=_field(item, "x", path).number(minimum=None),
@@ -295,7 +302,9 @@ def _square(spec: dict, key: str, size: int) -> list[list[float]]:
         if len(row) != size:
             raise ProblemError(f"travel.{key}[{i}]: needs {size} entries, got {len(row)}")
         for j, value in enumerate(row):
-            _Reader(value, f"travel.{key}[{i}][{j}]").number()
+            value = _Reader(value, f"travel.{key}[{i}][{j}]").number()
+            if i == j and value != 0:
+                raise ProblemError(f"travel.{key}[{i}][{i}]: a location's way to itself must be 0, got {value}")
     return rows
 
 
@@ -341,8 +350,8 @@ def _visit(item: Any, path: str, known: set[str], engineers: dict[str, Engineer]
     priority = 1
     if item.get("priority") is not None:
         value = item["priority"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ProblemError(f"{path}.priority: must be a positive whole number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRIORITY:
+            raise ProblemError(f"{path}.priority: must be a whole number from 1 to {MAX_PRIORITY}, got {value!r:.40}")
         priority = value
     demand = 0 if item.get("demand") is None else _field(item, "demand", path).number()
     visit = Visit(

@@ -21,7 +21,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
 from dispatch import reasons, ruin_recreate, travel as travel_model
-from dispatch.problem import Engineer, Plan, Problem, Route, Stop, Unassigned, Visit
+from dispatch.problem import Engineer, Plan, Problem, ProblemError, Route, Stop, Unassigned, Visit
 
 Progress = Callable[[float, int], None]
 # Fine time grid for problems whose times are not whole seconds (euclidean benchmarks):
@@ -42,7 +42,7 @@ SLOW_LNS_OPERATORS = (
 
 @dataclass(frozen=True)
 class Tuning:
-    """Search settings; `solve` uses `default_tuning` unless given (experiments, benches)."""
+    """Search settings; the defaults are the measured best (docs/solver.md), others are experiments."""
 
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "ITERATED_LOCAL_SEARCH"
@@ -92,15 +92,21 @@ class _Data:
 
 def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
           tuning: Tuning | None = None) -> Plan:
-    """Plan the problem's day within about `seconds` of search."""
+    """Plan the problem's day within about `seconds` of search.
+
+    Raises `ProblemError` when fixed visits cannot all be kept (their engineer cannot travel
+    between them, get home in the shift, take the break or carry their load).
+    """
     clock = time.perf_counter()
     plan = Plan(problem=problem.name)
     if not problem.engineers or not problem.visits:
-        reason = "no engineer on duty" if not problem.engineers else ""
-        plan.unassigned = [Unassigned(v.id, reason) for v in problem.visits]
+        plan.unassigned = [Unassigned(v.id, "no engineer on duty") for v in problem.visits]
         plan.solver = {"name": "ortools-routing", "status": "EMPTY", "seconds": 0.0}
         return plan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"seconds: must be a positive number, got {seconds}")
     real = travel_model.matrices(problem.travel, problem.locations)
+    _check_fixed_days(problem, real.time)
     data = _Data(problem, real, _time_scale(problem, real), problem.location_index)
     matrix_s = time.perf_counter() - clock
 
@@ -112,7 +118,7 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
         else:
             allowed[v.id] = engineers_or_reason
     planned = [v for v in problem.visits if v.id in allowed]
-    tuning = tuning or default_tuning(problem)
+    tuning = tuning or Tuning()
     model, solution, status, search_s, model_s = None, None, "NOTHING_TO_PLAN", 0.0, 0.0
     if planned:
         model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, tuning, progress)
@@ -137,10 +143,42 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
     return plan
 
 
-def default_tuning(problem: Problem) -> Tuning:
-    """Search settings for the problem (measured in docs/solver.md): one for every shape now,
-    our compiled ruin and recreate with OR-Tools polishing its routes."""
-    return Tuning()
+def _check_fixed_days(problem: Problem, travel_time: np.ndarray) -> None:
+    """Refuse fixed visits their engineer cannot keep: no plan could hold them all.
+
+    The loader checks each fixed visit alone; this walks each engineer's fixed visits in
+    order with the travel between them, the way home, the break and the load.
+    """
+    loc = problem.location_index
+    by_engineer: dict[str, list[tuple[int, Visit]]] = {}
+    for i, v in enumerate(problem.visits):
+        if v.fixed is not None:
+            by_engineer.setdefault(v.fixed.engineer, []).append((i, v))
+    for j, e in enumerate(problem.engineers):
+        fixed = sorted(by_engineer.get(e.id, []), key=lambda item: item[1].fixed.start)
+        if not fixed:
+            continue
+        clock, here, gaps = -math.inf, e.start, []  # the break may also fall before the shift
+        for i, v in fixed:
+            go = float(travel_time[loc[here], loc[v.location]])
+            if max(clock, e.shift[0]) + go > v.fixed.start + 1e-6:
+                raise ProblemError(f"visits[{i}].fixed.start: {e.id!r} cannot be there at {v.fixed.start:g}: "
+                                   f"leaving {here!r} at {max(clock, e.shift[0]):g} takes {go:g} s of travel")
+            gaps.append((clock, v.fixed.start - go))
+            clock, here = v.fixed.start + v.duration, v.location
+        home = float(travel_time[loc[here], loc[e.end]])
+        if clock + home > e.shift[1] + 1e-6:
+            raise ProblemError(f"visits[{fixed[-1][0]}].fixed.start: {e.id!r} cannot be back at {e.end!r} "
+                               f"by the end of the shift ({e.shift[1]:g}) after it")
+        gaps += [(clock, e.shift[1] - home), (clock + home, math.inf)]  # on the way home, or after it
+        b = e.break_
+        if b is not None and not any(max(b.window[0], g0) + b.duration <= min(b.window[1], g1) + 1e-6
+                                     for g0, g1 in gaps):
+            raise ProblemError(f"engineers[{j}].break: no room for the break between {e.id!r}'s fixed visits")
+        load = sum(v.demand for _i, v in fixed)
+        if e.capacity is not None and load > e.capacity + 1e-9:
+            raise ProblemError(f"visits[{fixed[-1][0]}].fixed.engineer: {e.id!r}'s fixed visits carry {load:g}, "
+                               f"over the capacity {e.capacity:g}")
 
 
 def _time_scale(problem: Problem, real: travel_model.Matrices) -> int:
@@ -158,13 +196,10 @@ def _t(data: _Data, a: str, b: str) -> float:  # real travel time between two lo
 
 
 def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
-           fleet: list[int] | None = None, finalizers: bool = False) -> _Model:
-    """The routing model: nodes are visits, then the engineers' start/end locations.
-
-    `fleet` (engineer indices) limits the vehicles to those engineers.
-    """
+           finalizers: bool = False) -> _Model:
+    """The routing model: nodes are visits, then the engineers' start/end locations."""
     problem, k = data.problem, data.scale
-    fleet = list(range(len(problem.engineers))) if fleet is None else fleet
+    fleet = list(range(len(problem.engineers)))
     engineers = [problem.engineers[i] for i in fleet]
     vehicle_of = {e: vi for vi, e in enumerate(fleet)}
     depots = sorted({data.loc[e.start] for e in engineers} | {data.loc[e.end] for e in engineers})
@@ -255,7 +290,12 @@ def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
         duration = math.ceil(e.break_.duration * k - 1e-9)
         interval = solver.FixedDurationIntervalVar(w0, w1 - duration, duration, False, f"break-{vi}")
         model.grid["break_start"][vi], model.grid["break_end"][vi] = w0, w1
-        model.grid["break_duration"][vi] = duration
+        shift_start, shift_end = model.grid["shift_start"][vi], model.grid["shift_end"][vi]
+        # A break that only fits before the shift or after it (an afternoon shift, the usual
+        # lunch window) is no rule for the day's route: our search leaves it out and OR-Tools,
+        # which allows breaks outside the route, places it.
+        inside = max(w0, shift_start) + duration <= min(w1, shift_end)
+        model.grid["break_duration"][vi] = duration if inside else 0
         model.time_dim.SetBreakIntervalsOfVehicle([interval], vi, visit_transits)
         model.breaks[vi] = interval
 

@@ -57,7 +57,9 @@ def run_instance(path: Path, seconds: float, tuning: Tuning | None = None) -> di
         "violations": verdict.get("violations", [])[:3], "unassigned": verdict.get("unassigned"),
         "vehicles": verdict.get("engineers_used"), "distance": verdict.get("distance"),
         "seconds": round(elapsed, 2), "pyvrp_distance": ref["distance"], "pyvrp_vehicles": ref["vehicles"],
-        "ratio": verdict["distance"] / ref["distance"] if verdict.get("ok") else None,
+        # compared only when both serve every customer: a plan with visits left out is not shorter
+        "ratio": (verdict["distance"] / ref["distance"]
+                  if verdict.get("ok") and not verdict.get("unassigned") and ref.get("feasible", True) else None),
     }
 
 
@@ -76,9 +78,9 @@ def run_solomon(directory: Path, seconds: float, instances: list[str] | None = N
     for path in paths:
         row = run_instance(path, seconds, tuning)
         ref = best.get(path.stem)
-        row["gap_bks"] = row["distance"] / ref[1] - 1 if ref and row["ok"] else None
+        row["gap_bks"] = row["distance"] / ref[1] - 1 if ref and row["ratio"] else None
         ref_d = best_distance.get(path.stem)
-        row["gap_dbks"] = row["distance"] / ref_d - 1 if ref_d and row["ok"] else None
+        row["gap_dbks"] = row["distance"] / ref_d - 1 if ref_d and row["ratio"] else None
         rows.append(row)
         print(_line(row), flush=True)
         if results:
@@ -94,7 +96,8 @@ def _line(row: dict) -> str:
     state = "OK" if row["ok"] else "FAIL " + "; ".join(row["violations"])
     if row["ok"] and row["unassigned"]:
         state += f" ({row['unassigned']} unassigned)"
-    return (f"{row['instance']:9} {row['vehicles']:>3} {row['distance']:9.2f} {row['pyvrp_distance']:9.2f} "
+    distance = f"{row['distance']:9.2f}" if row["distance"] is not None else "    -    "
+    return (f"{row['instance']:9} {row['vehicles'] or '-':>3} {distance} {row['pyvrp_distance']:9.2f} "
             f"{row['pyvrp_vehicles']:>6} {ratio:>7} {gap:>8} {gap_d:>8} {row['seconds']:6.1f}  {state}")
 
 

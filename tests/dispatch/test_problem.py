@@ -51,7 +51,13 @@ MALFORMED = [
     (_set("visits.0.engineer", "ghost"), "visits[0].engineer: no engineer 'ghost'"),
     (_set("visits.0.fixed", {"engineer": "ghost", "start": 36000}), "visits[0].fixed.engineer: no engineer 'ghost'"),
     (_set("visits.0.skill", 7), "visits[0].skill: must be a non-empty string"),
-    (_set("visits.0.priority", 0), "visits[0].priority: must be a positive whole number"),
+    (_set("visits.0.priority", 0), "visits[0].priority: must be a whole number from 1 to 1000"),
+    (_set("visits.0.priority", 10**30), "visits[0].priority: must be a whole number from 1 to 1000"),
+    (_set("visits.0.duration", 10**400), "visits[0].duration: must be a number between"),
+    (_set("visits.0.duration", math.inf), "visits[0].duration: must be a number between"),
+    (_set("locations.1.lat", -95), "locations[1].lat: must be between -90 and 90"),
+    (_set("locations.1.lng", 200), "locations[1].lng: must be between -180 and 180"),
+    (_set("visits.1.fixed", {"engineer": "e1", "start": 36000}), "visits[1].fixed.engineer: 'e1' lacks"),
     (_set("engineers.1.shift", [64800, 28800]), "engineers[1].shift: end 28800 is before start 64800"),
     (_set("engineers.0.break.duration", 9000), "engineers[0].break: a 9000 break does not fit"),
     (_set("engineers.0.start", "moon"), "engineers[0].start: unknown location 'moon'"),
@@ -81,6 +87,22 @@ def test_a_fixed_visit_outside_its_window_is_refused(station):
     doc = station()
     doc["visits"][0]["fixed"] = {"engineer": "e1", "start": 50000}
     with pytest.raises(ProblemError, match=r"visits\[0\].fixed.start: 50000 is outside"):
+        load_problem(doc)
+
+
+def test_two_fixed_visits_at_once_are_refused(station):
+    doc = station()
+    doc["visits"][0]["fixed"] = {"engineer": "e1", "start": 36000}
+    doc["visits"][2].update(window=None, fixed={"engineer": "e1", "start": 37000})
+    with pytest.raises(ProblemError, match=r"visits\[2\].fixed.start: 37000 overlaps visits\[0\]"):
+        load_problem(doc)
+
+
+def test_a_matrix_with_a_way_from_a_place_to_itself_is_refused(station):
+    square = [[0 if i == j else 600 for j in range(4)] for i in range(4)]
+    square[2][2] = 30
+    doc = station(travel={"model": "matrix", "durations": square, "distances": square})
+    with pytest.raises(ProblemError, match=r"travel.durations\[2\]\[2\]: a location's way to itself must be 0"):
         load_problem(doc)
 
 
