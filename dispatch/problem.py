@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 PROBLEM_FORMAT = "dispatch-problem/1"
@@ -89,11 +90,9 @@ class Problem:
     engineers: list[Engineer]
     visits: list[Visit]
 
-    def location(self, location_id: str) -> Location:
-        return self.locations[self.location_index[location_id]]
-
-    @property
+    @cached_property
     def location_index(self) -> dict[str, int]:
+        """Location id -> row of the travel matrices (built once: the screening asks per visit)."""
         return {loc.id: loc.index for loc in self.locations}
 
 

@@ -69,7 +69,7 @@ def improve(inst: Instance, seconds: float, *, seed: int = 1, t0: float = 10.0, 
     """Search for `seconds`; temperatures are in mean arc costs of the nearest neighbours.
 
     The first call in a process loads the compiled code (compiles it, the first time on a
-    machine: some seconds), inside the given time.
+    machine: some seconds) on the given time, and may overrun it; `warm()` does that first.
     """
     started = time.perf_counter()
     end = started + seconds
