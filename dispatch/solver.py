@@ -267,8 +267,9 @@ def _arc_costs(data: _Data, node_loc: np.ndarray) -> np.ndarray:
     if data.problem.travel.model == "euclidean":
         dist = data.real.distance[np.ix_(node_loc, node_loc)]
         top = float(dist.max()) if dist.size else 0.0
-        factor = 10 ** math.floor(math.log10(COST_DIGITS / top)) if top > 0 else 1
-        return np.rint(dist * max(factor, 1)).astype(np.int64)
+        # log10 of each side apart: COST_DIGITS / a subnormal distance is infinite
+        exponent = min(math.floor(math.log10(COST_DIGITS) - math.log10(top)), 9) if top > 0 else 0
+        return np.rint(dist * 10 ** max(exponent, 0)).astype(np.int64)
     return np.ceil(data.real.time[np.ix_(node_loc, node_loc)] * data.scale - 1e-9).astype(np.int64)
 
 
@@ -372,6 +373,8 @@ def _search(data: _Data, visits: list[Visit], allowed: dict[str, list[int]], sec
         params = _search_parameters(seconds, tuning, model.mean_arc_cost)
         solution = _run(model, params, fixed_routes if any(fixed_routes) else None, tuning, progress, started)
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+    if "polish" in model.notes:
+        status = "SEARCH_ROUTES_KEPT"
     return model, solution, status, time.perf_counter() - started, model_s
 
 
@@ -400,7 +403,11 @@ def _improve_then_polish(model: _Model, deadline: float, tuning: Tuning, progres
         return routing.SolveWithParameters(params)
     if progress is not None:
         routing.AddAtSolutionCallback(_BestSoFar(routing, started, progress))
-    return routing.SolveFromAssignmentWithParameters(initial, params)
+    polished = routing.SolveFromAssignmentWithParameters(initial, params)
+    if polished is None:  # OR-Tools ran out of time before it had restored them: keep our routes
+        model.notes["polish"] = "timed out; the search's routes, as checked by the model, kept"
+        return initial
+    return polished
 
 
 def _run(model: _Model, params, initial_routes: list[list[int]] | None, tuning: Tuning,

@@ -80,7 +80,8 @@ def run_stations(seconds: float, results: str | None = None) -> int:
                "weighted": got, "weighted_total": sum(weight.values()),
                "travel_hours": verdict.get("travel_time", 0) / 3600, "seconds": elapsed,
                "outside_search": outside, "ok": verdict.get("ok"),
-               "reasons": sorted({u.reason for u in plan.unassigned})}
+               "reasons": sorted({u.reason for u in plan.unassigned}),
+               "status": plan.solver.get("status"), "improver": plan.solver.get("improver")}
         rows.append(row)
         clean &= bool(row["ok"])
         state = "OK" if row["ok"] else "FAIL " + "; ".join(verdict.get("violations", [])[:3])

@@ -161,6 +161,17 @@ def test_the_own_search_hands_its_routes_to_ortools(shared_dir):
     assert solver["improver"] == "sisr" and solver["improver_iterations"] > 0
 
 
+def test_a_polish_without_time_keeps_the_searched_routes(check_plan):
+    from dispatch.bench.stations import station_day
+    from dispatch.solver import Tuning
+
+    doc = station_day(300, 60, seed=300)  # OR-Tools needs more than 10 ms to take these routes
+    plan = dump_plan(solve(load_problem(doc), 1.0, tuning=Tuning(improver_share=0.9999)))
+    check_plan(doc, plan)
+    assert plan["totals"]["assigned"] > 250  # not a day with nothing planned
+    assert plan["solver"]["status"] in ("SEARCH_ROUTES_KEPT", "ROUTING_SUCCESS")
+
+
 def test_the_command_line_writes_a_verified_plan(station, check_plan, tmp_path, capsys):
     (tmp_path / "p.json").write_text(json.dumps(station()))
     assert main(["solve", str(tmp_path / "p.json"), "--seconds", "0.3", "--out", str(tmp_path / "plan.json")]) == 0
