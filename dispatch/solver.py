@@ -73,7 +73,6 @@ class _Model:
     routing: pywrapcp.RoutingModel
     time_dim: pywrapcp.RoutingDimension
     visits: list[Visit]  # node i < len(visits) is visits[i]
-    fleet: list[int]  # vehicle v is engineer fleet[v]
     mean_arc_cost: float = 1.0
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)
     grid: dict[str, np.ndarray] = field(default_factory=dict)  # the integers, for our own search
@@ -199,9 +198,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
            finalizers: bool = False) -> _Model:
     """The routing model: nodes are visits, then the engineers' start/end locations."""
     problem, k = data.problem, data.scale
-    fleet = list(range(len(problem.engineers)))
-    engineers = [problem.engineers[i] for i in fleet]
-    vehicle_of = {e: vi for vi, e in enumerate(fleet)}
+    engineers = problem.engineers  # vehicle i is engineer i
     depots = sorted({data.loc[e.start] for e in engineers} | {data.loc[e.end] for e in engineers})
     depot_node = {loc: len(visits) + i for i, loc in enumerate(depots)}
     node_loc = np.array([data.loc[v.location] for v in visits] + depots, dtype=int)
@@ -219,7 +216,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
     transit = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     routing.AddDimension(transit, horizon, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
-    model = _Model(manager, routing, time_dim, visits, fleet, mean_arc_cost=float(cost.mean()) or 1.0)
+    model = _Model(manager, routing, time_dim, visits, mean_arc_cost=float(cost.mean()) or 1.0)
 
     penalty_unit = int((len(node_loc) + len(engineers)) * max(int(cost.max()), 1) + 1)
     grid = model.grid = {
@@ -237,7 +234,7 @@ def _build(data: _Data, visits: list[Visit], allowed: dict[str, list[int]],
         lo, hi = (v.window if v.window else (0, horizon / k))
         window = math.ceil(lo * k - 1e-9), math.floor(hi * k + 1e-9)
         cumul.SetRange(*window)
-        vehicles = [vehicle_of[e] for e in allowed[v.id] if e in vehicle_of]
+        vehicles = allowed[v.id]
         grid["window_start"][node], grid["window_end"][node] = window
         grid["penalty"][node] = penalty_unit * v.priority
         grid["allowed"][node, vehicles] = True
@@ -275,7 +272,7 @@ def _arc_costs(data: _Data, node_loc: np.ndarray) -> np.ndarray:
 
 def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
     """One break per engineer inside its window, never during a visit, no travel during it."""
-    engineers, k = [data.problem.engineers[i] for i in model.fleet], data.scale
+    engineers, k = data.problem.engineers, data.scale
     if not any(e.break_ for e in engineers):
         return
     routing, manager = model.routing, model.manager
@@ -302,7 +299,7 @@ def _add_breaks(model: _Model, data: _Data, service: np.ndarray) -> None:
 
 
 def _add_capacity(model: _Model, data: _Data) -> None:
-    engineers = [data.problem.engineers[i] for i in model.fleet]
+    engineers = data.problem.engineers
     model.grid["demand"] = np.zeros(len(model.visits), np.int64)
     model.grid["capacity"] = np.full(len(engineers), 2**40, np.int64)
     if all(e.capacity is None for e in engineers) and not any(v.demand for v in model.visits):
@@ -463,10 +460,9 @@ def _read_routes(model: _Model, data: _Data, solution) -> list[Route]:
     breaks = {}
     for vi, interval in model.breaks.items():
         start = solution.StartValue(interval) / k if k != 1 else solution.StartValue(interval)
-        breaks[vi] = (start, start + data.problem.engineers[model.fleet[vi]].break_.duration)
+        breaks[vi] = (start, start + data.problem.engineers[vi].break_.duration)
     routes = []
-    for vi, ei in enumerate(model.fleet):
-        e = data.problem.engineers[ei]
+    for vi, e in enumerate(data.problem.engineers):
         index = solution.Value(routing.NextVar(routing.Start(vi)))
         visits = []
         while not routing.IsEnd(index):
