@@ -57,6 +57,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 def _init_extensions(app: Flask) -> None:
     import accounts.models, dispatch.models, marketplace.models  # noqa: F401  (models known to Alembic)
     import accounts.login  # noqa: F401  (login manager callbacks)
+    import marketplace.receivers  # noqa: F401  (reacts to dispatch's signals)
     from accounts.access import enforce_access
 
     db.init_app(app)

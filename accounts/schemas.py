@@ -4,7 +4,10 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 from flask_babel import lazy_gettext as _l
 
 from accounts.models import ROLES
-from dispatch.schemas import LAT, LNG
+
+# Coordinates, wherever they come in (addresses here; stations, visits and listings above).
+LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
+LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180.")
 
 REQUIRED = {"required": _l("Please fill this in.")}
 EMAIL = validate.Email(error=_l("Not a valid email address."))

@@ -42,7 +42,7 @@ def main() -> None:
     from dispatch.slots import Booked, Place, day_stop, local_now, travel_seconds
     from extensions import db
     from marketplace.catalog import ensure_catalog
-    from marketplace.models import Engineer
+    from dispatch.models import Engineer
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url(url)

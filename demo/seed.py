@@ -20,7 +20,8 @@ from extensions import db
 from marketplace.aggregates import rebuild_stats
 from marketplace.points import replay_points
 from marketplace.catalog import ensure_catalog
-from marketplace.models import Engineer, Favourite, Review, Skill, Tag, Tip, review_tags
+from marketplace.models import Favourite, Review, Tag, Tip, review_tags
+from dispatch.models import Engineer, Skill
 
 COUNTIES_CSV = Path(__file__).parent / "data" / "counties.csv"
 DEMO_ACCOUNTS = (  # email, role, name

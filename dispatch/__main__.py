@@ -12,7 +12,7 @@ import math
 import sys
 from pathlib import Path
 
-from dispatch.problem import ProblemError, dump_plan, load_problem
+from dispatch.solver.problem import ProblemError, dump_plan, load_problem
 
 
 def _progress(elapsed: float, objective: int) -> None:
@@ -20,7 +20,7 @@ def _progress(elapsed: float, objective: int) -> None:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from dispatch import ruin_recreate
+    from dispatch.solver import ruin_recreate
     from dispatch.solver import solve
 
     ruin_recreate.warm()  # the search's time is for searching, not for loading compiled code
@@ -45,7 +45,7 @@ def _solve(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     if args.kind == "solomon":
-        from dispatch.bench.solomon import run_solomon
+        from dispatch.solver.bench.solomon import run_solomon
 
         from dispatch.solver import Tuning
 
@@ -56,7 +56,7 @@ def _bench(args: argparse.Namespace) -> int:
             print(f"dispatch: --tuning: {exc}", file=sys.stderr)
             return 2
         return run_solomon(Path(args.directory), args.seconds, instances, args.results, tuning)
-    from dispatch.bench.stations import run_stations
+    from dispatch.solver.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results)
 

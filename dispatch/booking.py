@@ -28,10 +28,10 @@ from dispatch.slots import (
     hhmm_seconds,
     local_now,
 )
+from dispatch.signals import visit_booked, visit_moved
 from dispatch.station_index import station_index
 from extensions import db
-from marketplace.aggregates import forget_station_of
-from marketplace.models import Engineer, Skill
+from dispatch.models import Engineer, Skill
 
 ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a day
 
@@ -186,9 +186,6 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
                 [w for w, _ in any_engineer_slots(request, day, 3, now)])
         raise WindowTaken(free)
     chosen = min(able, key=lambda e: (len(booked.get((e.id, day), [])), e.id))
-    if visit.engineer_id is not None:
-        forget_station_of(visit.engineer_id)  # the engineer it leaves has room again
-    forget_station_of(chosen.id)  # listings show this engineer's next free window
     visit.engineer_id, visit.station_id = chosen.id, chosen.station_id
     visit.window_start, visit.window_end = window.start, window.end
     visit.duration_minutes = minutes
@@ -210,14 +207,8 @@ def book(customer_id: int, actor_id: int, channel: str, request: Request, detail
     db.session.flush()
     db.session.add(VisitEvent(visit=visit, from_status=None, to_status="scheduled",
                               actor_id=actor_id, channel=channel))
+    visit_booked.send(visit)
     return visit
-
-
-def get_engineer(engineer_id: int) -> Engineer:
-    engineer = db.session.get(Engineer, engineer_id)
-    if engineer is None:
-        raise NotFound("No such engineer.")
-    return engineer
 
 
 def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
@@ -239,7 +230,7 @@ def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
         raise IllegalStep(visit, "rescheduled")
     if own and not before_cutoff(visit, now):
         raise TooLateToChange()
-    old = visit.window_start
+    old, old_engineer_id = visit.window_start, visit.engineer_id
     db.session.commit()
     request = Request(visit.skill, Place(visit.lat, visit.lng), new_start)
     place_visit(visit, request, visit.engineer if visit.chosen_by_customer else None, now,
@@ -247,6 +238,8 @@ def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
     db.session.add(VisitEvent(visit_id=visit.id, from_status="scheduled", to_status="scheduled",
                               actor_id=user.id, channel=channel,
                               note=f"rescheduled from {old:%Y-%m-%d %H:%M}"))
+    db.session.flush()
+    visit_moved.send(visit, from_engineer_id=old_engineer_id)
     return visit
 
 

@@ -13,9 +13,8 @@ from werkzeug.exceptions import Conflict, Forbidden
 
 from accounts.models import utcnow
 from dispatch.models import Visit, VisitEvent
+from dispatch.signals import visit_cancelled, visit_completed, visit_progressed
 from extensions import db
-from marketplace.aggregates import forget_station_of
-from marketplace.points import visit_completed
 
 NEXT = {
     "requested": {"scheduled", "cancelled"},
@@ -77,12 +76,15 @@ def move(visit: Visit, to: str, user, now: datetime, channel: str = "web",
     if changed is None:
         db.session.refresh(visit)
         raise IllegalStep(visit, to)
-    db.session.add(VisitEvent(visit_id=visit.id, from_status=visit.status, to_status=to,
+    from_status = visit.status
+    db.session.add(VisitEvent(visit_id=visit.id, from_status=from_status, to_status=to,
                               actor_id=user.id, channel=channel, note=note))
-    if visit.engineer_id is not None:
-        forget_station_of(visit.engineer_id)  # the engineer's free windows changed
     db.session.flush()
     db.session.refresh(visit)
     if to == "completed":
-        visit_completed(visit, utcnow())
+        visit_completed.send(visit, at=utcnow())
+    elif to == "cancelled":
+        visit_cancelled.send(visit)
+    else:
+        visit_progressed.send(visit, from_status=from_status)
     return visit

@@ -1,9 +1,10 @@
-"""The station network: service stations and the area each one covers."""
+"""What dispatch plans: stations and the area each covers, their engineers with shifts and
+skills, and the visits with their steps."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
@@ -37,11 +38,67 @@ class Station(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     manager: Mapped[User | None] = relationship()
-    engineers: Mapped[list["Engineer"]] = relationship(  # noqa: F821
+    engineers: Mapped[list["Engineer"]] = relationship(
         back_populates="station", order_by="Engineer.id")
 
     def __repr__(self) -> str:
         return f"<Station {self.code} {self.name}>"
+
+
+engineer_skills = Table(
+    "engineer_skills",
+    db.metadata,
+    Column("engineer_id", ForeignKey("engineers.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+
+class Skill(db.Model):
+    """A product line an engineer is certified to repair (laptop, printer, server, ...)."""
+
+    __tablename__ = "skills"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(40))
+
+    def name_for(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+class Engineer(db.Model):
+    """An engineer of a station, who visits customers on site: what planning needs to know
+    (station, shift, skills). The marketplace adds the profile's figures (marketplace.models)."""
+
+    __tablename__ = "engineers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         unique=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    photo_url: Mapped[str | None] = mapped_column(String(300))
+    bio: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[date]
+    # Working pattern: minutes after midnight (station time) and ISO weekdays ("123456").
+    shift_start: Mapped[int] = mapped_column(default=9 * 60)
+    shift_end: Mapped[int] = mapped_column(default=18 * 60)
+    work_days: Mapped[str] = mapped_column(String(7), default="123456")
+    # Bumped by every booking of this engineer: the UPDATE is the lock that serialises
+    # concurrent bookings (a row lock on PostgreSQL, the write lock on SQLite).
+    booking_version: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship()
+    station: Mapped[Station] = relationship(back_populates="engineers")
+    skills: Mapped[list[Skill]] = relationship(secondary=engineer_skills,
+                                               order_by="Skill.code")
+
+    def years_of_service(self, today: date) -> int:
+        years = today.year - self.started_on.year
+        return years - ((today.month, today.day) < (self.started_on.month, self.started_on.day))
+
 
 
 VISIT_STATES = ("requested", "scheduled", "en_route", "on_site", "completed", "cancelled",
@@ -92,8 +149,8 @@ class Visit(db.Model):
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
     station: Mapped[Station] = relationship()
-    engineer: Mapped["Engineer | None"] = relationship()  # noqa: F821
-    skill: Mapped["Skill"] = relationship()  # noqa: F821
+    engineer: Mapped[Engineer | None] = relationship()
+    skill: Mapped[Skill] = relationship()
     events: Mapped[list["VisitEvent"]] = relationship(
         back_populates="visit", order_by="VisitEvent.id", cascade="all, delete-orphan")
 

@@ -1,8 +1,7 @@
 """What goes in and out of the stations API."""
 from marshmallow import Schema, fields, validate
 
-LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
-LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180.")
+from accounts.schemas import LAT, LNG
 
 
 class PointQuerySchema(Schema):

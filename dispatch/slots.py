@@ -121,9 +121,9 @@ def day_stop(booked: Booked, node: int) -> DayStop:
 
 
 def travel_seconds(travel: dict, places: list[Place]) -> list[list[float]]:
-    """Travel times between places by the exchange format's model (dispatch.travel)."""
-    from dispatch.problem import Location, Travel
-    from dispatch.travel import matrices
+    """Travel times between places by the exchange format's model (dispatch.solver.travel)."""
+    from dispatch.solver.problem import Location, Travel
+    from dispatch.solver.travel import matrices
     model = Travel(model=travel["model"], speed_kmh=travel["speed_kmh"],
                    detour_factor=travel.get("detour_factor", 1.0))
     locations = [Location(id=str(i), index=i, lat=p.lat, lng=p.lng) for i, p in enumerate(places)]

@@ -9,7 +9,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 from dispatch.coverage import Coverage, Point, bounding_box, coverage_of
 from dispatch.models import Station
 from extensions import db
-from marketplace.models import Engineer
+from dispatch.models import Engineer
 
 
 def stations_in_box(point: Point, radius_km: float) -> list[Station]:

@@ -19,21 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
 from accounts.models import User, utcnow
-from dispatch.booking import (
-    ACTIVE,
-    OutOfArea,
-    Request,
-    SkillMissing,
-    WindowTaken,
-    any_engineer_slots,
-    book,
-    engineer_day,
-    engineer_slots,
-    get_engineer,
-    reschedule,
-    station_day,
-    station_now,
-)
+from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken, any_engineer_slots, book, engineer_day, engineer_slots, reschedule, station_day, station_now)
+from dispatch.engineers import get_engineer
 from dispatch.lifecycle import (
     IllegalStep,
     NotYourVisit,
@@ -55,8 +42,9 @@ from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.feedback_views import review_tags_for_form
-from marketplace.models import Review, Skill
-from marketplace.profiles import engineer_of
+from marketplace.models import Review
+from dispatch.models import Skill
+from dispatch.engineers import engineer_of
 
 
 class BookingFormSchema(BookingSchema):
@@ -206,7 +194,8 @@ def visit_step(visit_id: int):
     except (IllegalStep, NotYourVisit, TooLateToChange) as err:
         db.session.rollback()
         flash(err.description, "error")
-    back = {"engineer": url_for("dispatch.my_day"), "customer": url_for("dispatch.my_visits"),
+    back = {"engineer": url_for("dispatch.my_day", date=visit.window_start.date().isoformat()),
+            "customer": url_for("dispatch.my_visits"),
             "agent": url_for("dispatch.agent_visits", customer_email=visit.customer.email)}
     return redirect(back.get(current_user.role, url_for("marketplace.home")))
 

@@ -9,18 +9,8 @@ from sqlalchemy import select
 
 from accounts.access import allow, public
 from accounts.models import User
-from dispatch.booking import (
-    Request,
-    WindowTaken,
-    any_engineer_slots,
-    book,
-    engineer_day,
-    engineer_slots,
-    get_engineer,
-    reschedule,
-    station_day,
-    station_now,
-)
+from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, engineer_day, engineer_slots, reschedule, station_day, station_now)
+from dispatch.engineers import get_engineer
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
 from dispatch.models import Visit
@@ -39,8 +29,8 @@ from dispatch.slots import Place
 from dispatch.stations import managed_station
 from dispatch.visits import visible_visit, visit_json
 from extensions import db
-from marketplace.models import Skill
-from marketplace.profiles import engineer_of
+from dispatch.models import Skill
+from dispatch.engineers import engineer_of
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api",
                 description="Free windows, bookings and the life of a visit")

@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from extensions import db
 from marketplace.listing import STALE_STATIONS
-from marketplace.models import (Engineer, EngineerStats, EngineerTagCount, Favourite, Review,
-                                Tip, review_tags)
+from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Review, Tip, review_tags
+from dispatch.models import Engineer
 from marketplace.ranking import average_stars, recommended_score
 
 

@@ -11,7 +11,7 @@ from marketplace.favourites import add_favourite, remove_favourite
 from marketplace.models import Tag
 from marketplace.presentation import (favourite_cards, favourite_state, listing_page, profile,
                                       review_page)
-from marketplace.profiles import get_engineer
+from dispatch.engineers import get_engineer
 from marketplace.schemas import (EngineerCardSchema, FavouriteSchema, ListingQuerySchema,
                                  ListingSchema, PageQuerySchema, ProfileSchema, ReviewPageSchema,
                                  TagQuerySchema, TagSchema, TagUpdateSchema)

@@ -3,7 +3,8 @@ Admins edit both afterwards; `ensure_catalog()` only adds what is missing."""
 from __future__ import annotations
 
 from extensions import db
-from marketplace.models import Skill, Tag
+from marketplace.models import Tag
+from dispatch.models import Skill
 
 SKILLS = (  # code, 中文, English
     ("laptop", "笔记本电脑", "Laptop"), ("desktop", "台式电脑", "Desktop"),

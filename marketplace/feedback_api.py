@@ -12,9 +12,10 @@ from accounts.locale import select_locale
 from accounts.models import utcnow
 from dispatch.visits import visible_visit
 from extensions import db
-from marketplace.models import Engineer, Review
+from marketplace.models import Review
+from dispatch.models import Engineer
 from marketplace.presentation import public_review
-from marketplace.profiles import engineer_of
+from dispatch.engineers import engineer_of
 from marketplace.reviews import (
     UnknownTags,
     edit_review,

@@ -16,7 +16,8 @@ from dispatch.visits import visible_visit
 from extensions import db
 from marketplace.listing import top_tags
 from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
-from marketplace.profiles import engineer_of, reviews_of
+from marketplace.profiles import reviews_of
+from dispatch.engineers import engineer_of
 from marketplace.reviews import (
     edit_review,
     get_review,

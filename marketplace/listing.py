@@ -16,12 +16,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.booking import station_now, upcoming_free
 from dispatch.coverage import Coverage, Point
 from dispatch.station_index import StationRef, station_index
 from extensions import cache, db
 from marketplace.levels import LEVELS
-from marketplace.models import (Engineer, EngineerStats, EngineerTagCount, Favourite, Skill, Tag,
-                                engineer_skills)
+from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Tag
+from dispatch.models import Engineer, Skill, engineer_skills
 
 SORTS = ("recommended", "stars", "distance", "level", "tips", "favourites")
 TOP_TAGS = 3
@@ -180,7 +181,6 @@ def load_entries(station_ids: list[int]) -> dict[int, list[Entry]]:
 
 def free_windows_of(engineer_ids: list[int]) -> dict[int, tuple[datetime, ...]]:
     """The next free windows of these engineers, given their bookings (dispatch.booking)."""
-    from dispatch.booking import station_now, upcoming_free
     engineers = db.session.execute(select(Engineer).where(Engineer.id.in_(engineer_ids))
                                    .options(selectinload(Engineer.station))).scalars().all()
     return upcoming_free(list(engineers), station_now())

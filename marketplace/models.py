@@ -1,75 +1,16 @@
-"""Engineers and the product lines (skills) they can repair."""
+"""What the marketplace adds to dispatch's engineers: tags, reviews, favourites, tips, the
+kept aggregates, the points ledger and levels, abuse flags."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table,
-                        Text, UniqueConstraint)
+                        UniqueConstraint, event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
-from dispatch.models import Station
+from dispatch.models import Engineer
 from extensions import db
-
-engineer_skills = Table(
-    "engineer_skills",
-    db.metadata,
-    Column("engineer_id", ForeignKey("engineers.id", ondelete="CASCADE"), primary_key=True),
-    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
-)
-
-
-class Skill(db.Model):
-    """A product line an engineer is certified to repair (laptop, printer, server, ...)."""
-
-    __tablename__ = "skills"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name_zh: Mapped[str] = mapped_column(String(40))
-    name_en: Mapped[str] = mapped_column(String(40))
-
-    def name_for(self, locale: str) -> str:
-        return self.name_zh if locale.startswith("zh") else self.name_en
-
-
-class Engineer(db.Model):
-    """An engineer of a station, who visits customers on site."""
-
-    __tablename__ = "engineers"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         unique=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
-    display_name: Mapped[str] = mapped_column(String(80))
-    photo_url: Mapped[str | None] = mapped_column(String(300))
-    bio: Mapped[str | None] = mapped_column(Text)
-    started_on: Mapped[date]
-    # Working pattern: minutes after midnight (station time) and ISO weekdays ("123456").
-    shift_start: Mapped[int] = mapped_column(default=9 * 60)
-    shift_end: Mapped[int] = mapped_column(default=18 * 60)
-    work_days: Mapped[str] = mapped_column(String(7), default="123456")
-    # Bumped by every booking of this engineer: the UPDATE is the lock that serialises
-    # concurrent bookings (a row lock on PostgreSQL, the write lock on SQLite).
-    booking_version: Mapped[int] = mapped_column(default=0)
-
-    user: Mapped[User] = relationship()
-    station: Mapped[Station] = relationship(back_populates="engineers")
-    skills: Mapped[list[Skill]] = relationship(secondary=engineer_skills,
-                                               order_by="Skill.code")
-    stats: Mapped["EngineerStats"] = relationship(uselist=False, lazy="joined",
-                                                  cascade="all, delete-orphan")
-
-    def __init__(self, **fields) -> None:
-        fields.setdefault("stats", EngineerStats())  # every engineer has a stats row
-        super().__init__(**fields)
-
-    def years_of_service(self, today: date) -> int:
-        years = today.year - self.started_on.year
-        return years - ((today.month, today.day) < (self.started_on.month, self.started_on.day))
-
 
 class Tag(db.Model):
     """A word customers may attach to a review ("准时", "耐心"…); admins curate the set."""
@@ -183,6 +124,17 @@ class EngineerStats(db.Model):
 
     def histogram(self) -> list[int]:
         return [self.stars_1, self.stars_2, self.stars_3, self.stars_4, self.stars_5]
+
+
+# Every engineer carries their kept figures, loaded with them (listings and profiles read them).
+Engineer.stats = relationship(EngineerStats, uselist=False, lazy="joined",
+                              cascade="all, delete-orphan")
+
+
+@event.listens_for(Engineer, "init")
+def _every_engineer_has_stats(engineer: Engineer, args, kwargs) -> None:
+    """A new engineer starts with an empty stats row, so no reader ever finds none."""
+    kwargs.setdefault("stats", EngineerStats())
 
 
 def newcomer_score() -> float:

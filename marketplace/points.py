@@ -13,6 +13,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
+from dispatch.models import Visit
 from extensions import db
 from marketplace.aggregates import dialect_insert
 from marketplace.levels import level_for, settle
@@ -66,7 +67,7 @@ def settle_to(prefix: str, engineer_id: int, target: int, reason: str, source_ty
 
 # --- The events -------------------------------------------------------------------------------
 
-def visit_completed(visit, now: datetime) -> None:
+def award_visit_points(visit, now: datetime) -> None:
     r = rules()
     record(visit.engineer_id, r["visit_completed"], "visit completed", "visit", visit.id,
            f"visit:{visit.id}:completed", now)
@@ -103,7 +104,6 @@ def tip_recorded(tip: Tip, now: datetime) -> None:
 
 
 def served(engineer_id: int, customer_id: int) -> bool:
-    from dispatch.models import Visit
     return db.session.execute(select(Visit.id).where(
         Visit.engineer_id == engineer_id, Visit.customer_id == customer_id,
         Visit.status == "completed")).first() is not None
@@ -143,7 +143,6 @@ def positive_tag_counts():
 
 def served_pairs_query():
     """Subquery: the (engineer, customer) pairs with a completed visit."""
-    from dispatch.models import Visit
     return select(Visit.engineer_id, Visit.customer_id).where(
         Visit.status == "completed").distinct().subquery()
 
@@ -151,7 +150,6 @@ def served_pairs_query():
 def points_from_sources() -> dict[int, int]:
     """Every engineer's points as the rules give them from visits, reviews, favourites
     and tips as they are now."""
-    from dispatch.models import Visit
     r = rules()
     totals: dict[int, int] = {}
 
@@ -205,7 +203,6 @@ def replay_points(now: datetime) -> int:
     """Write the ledger lines of every source event that has none yet (a backfill, and the
     demo seed's way of giving its bulk-loaded history its points), then set every total
     from the ledger. Idempotent: the keys are those the live events use. Returns lines added."""
-    from dispatch.models import Visit
     r = rules()
     lines: list[dict] = []
 

@@ -13,7 +13,8 @@ from dispatch.booking import station_now
 from extensions import db
 from marketplace.favourites import favourite_engineers, is_favourite
 from marketplace.listing import Filters, engineers_near, entry_of, top_tags
-from marketplace.profiles import card, get_engineer, masked_name, reviews_of, tag_json
+from marketplace.profiles import card, masked_name, reviews_of, tag_json
+from dispatch.engineers import get_engineer
 from marketplace.standing import rates
 
 

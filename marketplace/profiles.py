@@ -13,28 +13,8 @@ from dispatch.slots import Window
 from extensions import db
 from marketplace.levels import level_name
 from marketplace.listing import Entry, TagCount
-from marketplace.models import Engineer, Review
-
-
-class EngineerNotFound(NotFound):
-    description = _l("No such engineer.")
-
-
-def get_engineer(engineer_id: int) -> Engineer:
-    engineer = db.session.execute(
-        select(Engineer).where(Engineer.id == engineer_id)
-        .options(selectinload(Engineer.skills), selectinload(Engineer.station))).scalar()
-    if engineer is None:
-        raise EngineerNotFound()
-    return engineer
-
-
-def engineer_of(user) -> Engineer:
-    """The engineer profile of a signed-in engineer account (404 if it has none yet)."""
-    engineer = db.session.execute(select(Engineer).where(Engineer.user_id == user.id)).scalar()
-    if engineer is None:
-        raise EngineerNotFound(_l("This account has no engineer profile yet."))
-    return engineer
+from marketplace.models import Review
+from dispatch.models import Engineer
 
 
 def masked_name(name: str) -> str:

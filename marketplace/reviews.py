@@ -15,7 +15,8 @@ from accounts.models import Address, utcnow
 from dispatch.models import Visit
 from extensions import db
 from marketplace.aggregates import review_counted, tip_counted
-from marketplace.models import AbuseFlag, Engineer, Review, ReviewReport, Tag, Tip
+from marketplace.models import AbuseFlag, Review, ReviewReport, Tag, Tip
+from dispatch.models import Engineer
 from marketplace.points import review_counted_points, tip_recorded
 
 

@@ -14,9 +14,10 @@ from extensions import db
 from marketplace.favourites import add_favourite, remove_favourite
 from marketplace.listing import SORTS
 from marketplace.levels import LEVELS, level_name
-from marketplace.models import Skill, Tag
+from marketplace.models import Tag
+from dispatch.models import Skill
 from marketplace.presentation import favourite_cards, listing_page, profile, review_page
-from marketplace.profiles import get_engineer
+from dispatch.engineers import get_engineer
 from marketplace.schemas import ListingQuerySchema, PageQuerySchema, TagSchema
 
 bp = Blueprint("marketplace", __name__)

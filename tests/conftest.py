@@ -144,7 +144,7 @@ def make_station(ctx):
 @pytest.fixture
 def make_engineer(ctx, make_user):
     from extensions import db
-    from marketplace.models import Engineer, Skill
+    from dispatch.models import Engineer, Skill
 
     def make(station, skills=("laptop",), name="王师傅", phone="13900000000"):
         user = make_user("engineer", name=name, phone=phone)

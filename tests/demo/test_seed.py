@@ -6,7 +6,7 @@ from accounts.models import User
 from demo.seed import county_seats
 from dispatch.models import Station
 from extensions import db
-from marketplace.models import Engineer
+from dispatch.models import Engineer
 
 
 def counts():

@@ -29,7 +29,7 @@ def shared_dir() -> Path:
 def solver_compiled():
     """Load the solver's compiled search once (compiled the first time on a machine), so
     short time limits in tests are spent searching, as they are on a warm server."""
-    from dispatch import ruin_recreate
+    from dispatch.solver import ruin_recreate
 
     ruin_recreate.warm()
 

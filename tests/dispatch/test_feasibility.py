@@ -5,7 +5,7 @@ calls infeasible is one the OR-Tools solver cannot fit either."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dispatch.feasibility import Day, DayStop, route_for
-from dispatch.problem import load_problem
+from dispatch.solver.problem import load_problem
 from dispatch.slots import Place, travel_seconds
 from dispatch.solver import solve
 

@@ -9,8 +9,8 @@ import random
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from dispatch import travel
-from dispatch.problem import ProblemError, dump_plan, load_problem
+from dispatch.solver import travel
+from dispatch.solver.problem import ProblemError, dump_plan, load_problem
 
 
 def test_a_valid_station_day_loads(station):
@@ -131,7 +131,7 @@ def test_the_geodesic_matrix_matches_geographiclib_to_the_second():
 
 
 def test_dump_plan_writes_the_spec_fields(station):
-    from dispatch.problem import Plan, Route, Stop, Unassigned
+    from dispatch.solver.problem import Plan, Route, Stop, Unassigned
 
     plan = Plan("p", routes=[Route("e1", [Stop("v1", 10, 20, 30)], 0, 40, 100.0, 20.0, (31, 35))],
                 unassigned=[Unassigned("v2", "no engineer with skill 'x'")])

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch import travel
+from dispatch.solver import travel
 from dispatch.__main__ import main
-from dispatch.problem import ProblemError, dump_plan, load_problem
+from dispatch.solver.problem import ProblemError, dump_plan, load_problem
 from dispatch.solver import solve
 
 SKILLS = ("laptop", "printer", "server")
@@ -162,7 +162,7 @@ def test_the_own_search_hands_its_routes_to_ortools(shared_dir):
 
 
 def test_a_polish_without_time_keeps_the_searched_routes(check_plan):
-    from dispatch.bench.stations import station_day
+    from dispatch.solver.bench.stations import station_day
     from dispatch.solver import Tuning
 
     doc = station_day(300, 60, seed=300)  # OR-Tools needs more than 10 ms to take these routes

@@ -123,9 +123,9 @@ def test_a_hidden_review_stops_counting_and_its_points_are_reversed_not_deleted(
 
 def test_replayed_events_do_not_count_twice(done):
     from accounts.models import utcnow
-    from marketplace.points import review_counted_points, visit_completed
-    visit_completed(done["visit"], utcnow())
-    visit_completed(done["visit"], utcnow())
+    from marketplace.points import award_visit_points, review_counted_points
+    award_visit_points(done["visit"], utcnow())
+    award_visit_points(done["visit"], utcnow())
     assert points(done["engineer"]) == 5
     from marketplace.reviews import review_visit
     made = review_visit(done["visit"], done["customer"], 5, [], None)

@@ -153,7 +153,7 @@ def test_listings_are_cached_until_a_review_favourite_or_tip_changes_them(
         app, crew, listing, make_review, make_tip, make_user, favourite):
     """With caching on (as in production): what the cache holds is served, and every kind
     of feedback drops it at once."""
-    from marketplace.models import Engineer
+    from dispatch.models import Engineer
 
     def rookie():
         return next(e for e in listing()["engineers"] if e["id"] == crew["rookie"].id)

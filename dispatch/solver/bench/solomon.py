@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from dispatch import ruin_recreate
-from dispatch.bench.shared import solomon_problem, verify
-from dispatch.bench.yardstick import pyvrp_distance
-from dispatch.problem import dump_plan, load_problem
-from dispatch.solver import Tuning, solve
+from dispatch.solver import ruin_recreate
+from dispatch.solver.bench.shared import solomon_problem, verify
+from dispatch.solver.bench.yardstick import pyvrp_distance
+from dispatch.solver.problem import dump_plan, load_problem
+from dispatch.solver.solve import Tuning, solve
 
 
 def family(name: str) -> str:

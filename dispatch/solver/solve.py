@@ -20,8 +20,8 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from dispatch import reasons, ruin_recreate, travel as travel_model
-from dispatch.problem import Engineer, Plan, Problem, ProblemError, Route, Stop, Unassigned, Visit
+from dispatch.solver import reasons, ruin_recreate, travel as travel_model
+from dispatch.solver.problem import Engineer, Plan, Problem, ProblemError, Route, Stop, Unassigned, Visit
 
 Progress = Callable[[float, int], None]
 # Fine time grid for problems whose times are not whole seconds (euclidean benchmarks):

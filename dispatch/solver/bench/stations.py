@@ -12,10 +12,10 @@ import random
 import time
 from pathlib import Path
 
-from dispatch import ruin_recreate
-from dispatch.bench.shared import verify
-from dispatch.problem import dump_plan, load_problem
-from dispatch.solver import solve
+from dispatch.solver import ruin_recreate
+from dispatch.solver.bench.shared import verify
+from dispatch.solver.problem import dump_plan, load_problem
+from dispatch.solver.solve import solve
 
 SIZES = ((60, 12), (120, 24), (300, 60))
 STATION = (31.2304, 121.4737)  # Shanghai, People's Square

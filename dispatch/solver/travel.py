@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
-from dispatch.problem import Location, Travel
+from dispatch.solver.problem import Location, Travel
 
 # WGS84, as geographiclib's Geodesic.WGS84.
 _A = 6378137.0

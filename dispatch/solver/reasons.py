@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dispatch.problem import Engineer, Problem, Visit
+from dispatch.solver.problem import Engineer, Problem, Visit
 
 
 def screen(v: Visit, problem: Problem, travel_time: np.ndarray) -> list[int] | str:
