@@ -5,7 +5,6 @@ import os
 from datetime import date, datetime
 
 import orjson
-
 from flask import Flask, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -55,8 +54,8 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 
 def _init_extensions(app: Flask) -> None:
-    import accounts.models, dispatch.models, marketplace.models  # noqa: F401  (models known to Alembic)
     import accounts.login  # noqa: F401  (login manager callbacks)
+    import marketplace.models  # noqa: F401  (models known to Alembic)
     import marketplace.receivers  # noqa: F401  (reacts to dispatch's signals)
     from accounts.access import enforce_access
 
@@ -78,12 +77,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
-    from marketplace.api import blp as marketplace_api
-    from marketplace.feedback_api import blp as feedback_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
-    from dispatch.visits_api import blp as visits_api
     from dispatch.views import bp as dispatch_pages
+    from dispatch.visits_api import blp as visits_api
+    from marketplace.api import blp as marketplace_api
+    from marketplace.feedback_api import blp as feedback_api
     from marketplace.feedback_views import bp as feedback_pages
     from marketplace.views import bp as marketplace_pages
 

@@ -6,7 +6,7 @@ hook enforces the declarations for the whole app. A view that declares nothing i
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, g, request
 from flask_login import current_user

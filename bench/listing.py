@@ -41,6 +41,8 @@ end
 """
 
 
+LEVEL_MIX = ["rookie"] * 5 + ["backbone", "elite", "expert", "master"]
+
 def copy_rows(cursor, table: str, columns: list[str], rows) -> int:
     """COPY rows into a table (tab-separated; values never contain tabs or newlines)."""
     buffer = io.StringIO()
@@ -82,14 +84,16 @@ def load(url: str, engineers: int, reviews: int, seed: int) -> None:
         pw = generate_password_hash("bench-password")
         raw = db.engine.raw_connection()
         cur = raw.cursor()
-        copy_rows(cur, "stations", ["id", "code", "name", "province", "city", "county", "lat", "lng", "coverage_km"],
-                  ((i + 1, f"ST{p.adcode}", f"{p.county}服务站", p.province, p.city, p.county, p.lat, p.lng, 30.0)
-                   for i, p in enumerate(places)))
+        copy_rows(cur, "stations",
+                  ["id", "code", "name", "province", "city", "county", "lat", "lng", "coverage_km"],
+                  ((i + 1, f"ST{p.adcode}", f"{p.county}服务站", p.province, p.city, p.county,
+                    p.lat, p.lng, 30.0) for i, p in enumerate(places)))
         customers = engineers * 2
         now = datetime(2026, 11, 23).isoformat(sep=" ")
         copy_rows(cur, "users", ["id", "email", "password_hash", "name", "role", "active", "created_at"],
-                  ((i, f"u{i}@bench.test", pw, chinese_name(rng), "engineer" if i <= engineers else "customer",
-                    "t", now) for i in range(1, engineers + customers + 1)))
+                  ((i, f"u{i}@bench.test", pw, chinese_name(rng),
+                    "engineer" if i <= engineers else "customer", "t", now)
+                   for i in range(1, engineers + customers + 1)))
         copy_rows(cur, "engineers", ["id", "user_id", "station_id", "display_name", "started_on",
                                      "shift_start", "shift_end", "work_days", "booking_version"],
                   ((i, i, rng.randint(1, len(places)), chinese_name(rng),
@@ -100,7 +104,7 @@ def load(url: str, engineers: int, reviews: int, seed: int) -> None:
         copy_rows(cur, "engineer_stats", ["engineer_id", "review_count", "star_sum", "stars_1", "stars_2",
                                           "stars_3", "stars_4", "stars_5", "average_stars", "favourite_count",
                                           "tip_count", "tip_cents", "score", "level", "points"],
-                  ((i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4.65, rng.choice(["rookie"] * 5 + ["backbone", "elite", "expert", "master"]), 0)
+                  ((i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4.65, rng.choice(LEVEL_MIX), 0)
                    for i in range(1, engineers + 1)))
         quality = [rng.uniform(3.5, 4.95) for _ in range(engineers + 1)]
         base = datetime(2026, 11, 1)
@@ -117,16 +121,21 @@ def load(url: str, engineers: int, reviews: int, seed: int) -> None:
             pool = good if stars >= 4 else bad if stars <= 2 else []
             for t in rng.sample(pool, min(len(pool), rng.randint(0, 2))):
                 tag_rows.append((rid, t))
-        copy_rows(cur, "reviews", ["id", "engineer_id", "customer_id", "stars", "text", "hidden", "created_at", "edits"],
+        copy_rows(cur, "reviews",
+                  ["id", "engineer_id", "customer_id", "stars", "text", "hidden", "created_at", "edits"],
                   (row + (0,) for row in review_rows))
         copy_rows(cur, "review_tags", ["review_id", "tag_id"], tag_rows)
-        favs = {(rng.randint(engineers + 1, engineers + customers), rng.randint(1, engineers)) for _ in range(100_000)}
-        copy_rows(cur, "favourites", ["customer_id", "engineer_id", "created_at"], ((c, e, now) for c, e in favs))
-        copy_rows(cur, "tips", ["engineer_id", "customer_id", "amount_cents", "currency", "status", "created_at"],
+        favs = {(rng.randint(engineers + 1, engineers + customers), rng.randint(1, engineers))
+                for _ in range(100_000)}
+        copy_rows(cur, "favourites", ["customer_id", "engineer_id", "created_at"],
+                  ((c, e, now) for c, e in favs))
+        copy_rows(cur, "tips",
+                  ["engineer_id", "customer_id", "amount_cents", "currency", "status", "created_at"],
                   ((rng.randint(1, engineers), rng.randint(engineers + 1, engineers + customers),
                     rng.choice((500, 1000, 2000)), "cny", "paid", now) for _ in range(60_000)))
         for table in ("users", "stations", "engineers", "reviews", "tips"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))")
         raw.commit()
         cur.execute("ANALYZE")
         raw.commit()
@@ -157,8 +166,8 @@ def wrk(url: str, paths: list[str], seconds: int, connections: int) -> dict:
     folder = Path(tempfile.mkdtemp())
     (folder / "paths.txt").write_text("\n".join(paths) + "\n")
     (folder / "script.lua").write_text(WRK_SCRIPT % {"paths": folder / "paths.txt"})
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(folder / "script.lua"), url],
-                         capture_output=True, text=True, check=True).stdout
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(folder / "script.lua"), url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50, p95, p99 = map(float, re.search(r"PCT ([\d.]+) ([\d.]+) ([\d.]+)", out).group(1, 2, 3))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

@@ -38,11 +38,10 @@ def main() -> None:
     from config import TestConfig, database_url
     from dispatch.booking import rules_for
     from dispatch.feasibility import Day, route_for
-    from dispatch.models import Station, Visit
+    from dispatch.models import Engineer, Station, Visit
     from dispatch.slots import Booked, Place, day_stop, local_now, travel_seconds
     from extensions import db
     from marketplace.catalog import ensure_catalog
-    from dispatch.models import Engineer
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url(url)
@@ -82,9 +81,10 @@ def main() -> None:
                         visits.append(Booked(None, Place(p.latitude, p.longitude), rng.choice((30, 45, 60)),
                                              (start, start + timedelta(hours=2))))
                     seconds = travel_seconds(rules.travel, [rules.home] + [v.place for v in visits])
-                    plan = Day((9 * 3600, 18 * 3600), 0, tuple(day_stop(v, i + 1) for i, v in enumerate(visits)),
+                    plan = Day((9 * 3600, 18 * 3600), 0,
+                               tuple(day_stop(v, i + 1) for i, v in enumerate(visits)),
                                rules.lunch_window, rules.lunch_minutes)
-                    if route_for(plan, lambda a, b: seconds[a][b]):
+                    if route_for(plan, lambda a, b, seconds=seconds: seconds[a][b]):
                         break
                 for v in visits:
                     db.session.add(Visit(customer_id=customer.id, booked_by_id=customer.id, station=station,

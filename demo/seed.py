@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterable
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
 from accounts.models import Address, User, utcnow
-from dispatch.models import Station
 from demo.names import chinese_name, mobile_number
+from dispatch.models import Engineer, Skill, Station
 from extensions import db
 from marketplace.aggregates import rebuild_stats
-from marketplace.points import replay_points
 from marketplace.catalog import ensure_catalog
 from marketplace.models import Favourite, Review, Tag, Tip, review_tags
-from dispatch.models import Engineer, Skill
+from marketplace.points import replay_points
 
 COUNTIES_CSV = Path(__file__).parent / "data" / "counties.csv"
 DEMO_ACCOUNTS = (  # email, role, name
@@ -221,7 +220,8 @@ def add_feedback(engineers: list[Engineer], tags: list[Tag], reviewers: list[int
             when = datetime.combine(TODAY, datetime.min.time()) - timedelta(minutes=rng.randint(60, 700_000))
             reviews.append({"engineer_id": engineer.id, "customer_id": customer, "stars": stars,
                             "created_at": when,
-                            "text": rng.choice(PRAISE if stars >= 4 else COMPLAINTS) if rng.random() < 0.6 else None})
+                            "text": (rng.choice(PRAISE if stars >= 4 else COMPLAINTS)
+                                     if rng.random() < 0.6 else None)})
             pool = good if stars >= 4 else bad if stars <= 2 else []
             chosen_tags.append(rng.sample(pool, min(len(pool), rng.randint(0, 3))))
             if stars == 5 and rng.random() < 0.25:

@@ -20,8 +20,7 @@ def _progress(elapsed: float, objective: int) -> None:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from dispatch.solver import ruin_recreate
-    from dispatch.solver import solve
+    from dispatch.solver import ruin_recreate, solve
 
     ruin_recreate.warm()  # the search's time is for searching, not for loading compiled code
 
@@ -45,9 +44,8 @@ def _solve(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     if args.kind == "solomon":
-        from dispatch.solver.bench.solomon import run_solomon
-
         from dispatch.solver import Tuning
+        from dispatch.solver.bench.solomon import run_solomon
 
         instances = args.instances.split(",") if args.instances else None
         try:

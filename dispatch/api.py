@@ -4,10 +4,14 @@ from flask_smorest import Blueprint
 
 from accounts.access import allow, public
 from dispatch.coverage import Point
-from dispatch.schemas import (CoverageSchema, PointQuerySchema, StaffEngineerSchema,
-                              StationSchema, StationSearchQuerySchema)
-from dispatch.stations import (managed_station, search_stations, station_engineers,
-                               stations_covering)
+from dispatch.schemas import (
+    CoverageSchema,
+    PointQuerySchema,
+    StaffEngineerSchema,
+    StationSchema,
+    StationSearchQuerySchema,
+)
+from dispatch.stations import managed_station, search_stations, station_engineers, stations_covering
 
 blp = Blueprint("stations_api", __name__, url_prefix="/api/stations",
                 description="Service stations and the area they cover")

@@ -13,10 +13,11 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from werkzeug.exceptions import Conflict, NotFound, UnprocessableEntity
+from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from dispatch.coverage import Point
-from dispatch.models import Visit, VisitEvent
+from dispatch.models import Engineer, Skill, Visit, VisitEvent
+from dispatch.signals import visit_booked, visit_moved
 from dispatch.slots import (
     Booked,
     DayRules,
@@ -28,10 +29,8 @@ from dispatch.slots import (
     hhmm_seconds,
     local_now,
 )
-from dispatch.signals import visit_booked, visit_moved
 from dispatch.station_index import station_index
 from extensions import db
-from dispatch.models import Engineer, Skill
 
 ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a day
 

@@ -7,9 +7,10 @@ The database narrows the candidates with a bounding box on indexed columns
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Generic, Iterable, TypeVar
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 from geographiclib.geodesic import Geodesic
 

@@ -10,8 +10,8 @@ windows leave few of them alive.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Callable, Hashable
 
 INF = float("inf")
 

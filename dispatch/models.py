@@ -38,7 +38,7 @@ class Station(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     manager: Mapped[User | None] = relationship()
-    engineers: Mapped[list["Engineer"]] = relationship(
+    engineers: Mapped[list[Engineer]] = relationship(
         back_populates="station", order_by="Engineer.id")
 
     def __repr__(self) -> str:
@@ -151,7 +151,7 @@ class Visit(db.Model):
     station: Mapped[Station] = relationship()
     engineer: Mapped[Engineer | None] = relationship()
     skill: Mapped[Skill] = relationship()
-    events: Mapped[list["VisitEvent"]] = relationship(
+    events: Mapped[list[VisitEvent]] = relationship(
         back_populates="visit", order_by="VisitEvent.id", cascade="all, delete-orphan")
 
 

@@ -7,9 +7,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
 
 from dispatch.coverage import Coverage, Point, bounding_box, coverage_of
-from dispatch.models import Station
+from dispatch.models import Engineer, Station
 from extensions import db
-from dispatch.models import Engineer
 
 
 def stations_in_box(point: Point, radius_km: float) -> list[Station]:

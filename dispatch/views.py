@@ -18,18 +18,30 @@ from marshmallow import EXCLUDE, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
-from accounts.models import User, utcnow
-from dispatch.booking import (ACTIVE, OutOfArea, Request, SkillMissing, WindowTaken, any_engineer_slots, book, engineer_day, engineer_slots, reschedule, station_day, station_now)
-from dispatch.engineers import get_engineer
+from accounts.models import User
+from dispatch.booking import (
+    ACTIVE,
+    OutOfArea,
+    Request,
+    SkillMissing,
+    WindowTaken,
+    any_engineer_slots,
+    book,
+    engineer_day,
+    engineer_slots,
+    reschedule,
+    station_day,
+    station_now,
+)
+from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import (
     IllegalStep,
     NotYourVisit,
     TooLateToChange,
-    before_cutoff,
     move,
 )
 from dispatch.metrics import metrics_for
-from dispatch.models import Station, Visit
+from dispatch.models import Skill, Station, Visit
 from dispatch.schemas import (
     BookingSchema,
     DayQuerySchema,
@@ -41,10 +53,6 @@ from dispatch.slots import Place
 from dispatch.stations import managed_station, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
-from marketplace.feedback_views import review_tags_for_form
-from marketplace.models import Review
-from dispatch.models import Skill
-from dispatch.engineers import engineer_of
 
 
 class BookingFormSchema(BookingSchema):
@@ -147,7 +155,7 @@ def place_booking(engineer, values: dict):
     book(customer_id, current_user.id, channel, request_, details, engineer)
     db.session.commit()
     flash(_("Booked. %(name)s will come in the window you chose.", name=engineer.display_name), "success")
-    return redirect(url_for("dispatch.my_visits") if current_user.role == "customer"
+    return redirect(url_for("feedback.my_visits") if current_user.role == "customer"
                     else url_for("marketplace.home"))
 
 
@@ -156,23 +164,6 @@ def skill_by_code(code: str) -> Skill:
     if skill is None:
         raise ValidationError({"skill": [_("Unknown product.")]})
     return skill
-
-
-@bp.route("/me/visits")
-@allow("customer")
-def my_visits():
-    """My visits with status and ETA; change or cancel them up to the cut-off."""
-    visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
-                                .order_by(Visit.window_start.desc())).scalars().all()
-    now = station_now()
-    reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
-        Review.visit_id.in_([v.id for v in visits]))).scalars()}
-    edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
-    return render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
-                           changeable={v.id for v in visits if v.status == "scheduled" and before_cutoff(v, now)},
-                           reviews=reviews, editable={vid for vid, r in reviews.items()
-                                                      if utcnow() - r.created_at <= edit_until},
-                           tags=review_tags_for_form())
 
 
 @bp.route("/visits/<int:visit_id>/status", methods=["POST"])
@@ -195,7 +186,7 @@ def visit_step(visit_id: int):
         db.session.rollback()
         flash(err.description, "error")
     back = {"engineer": url_for("dispatch.my_day", date=visit.window_start.date().isoformat()),
-            "customer": url_for("dispatch.my_visits"),
+            "customer": url_for("feedback.my_visits"),
             "agent": url_for("dispatch.agent_visits", customer_email=visit.customer.email)}
     return redirect(back.get(current_user.role, url_for("marketplace.home")))
 
@@ -228,9 +219,10 @@ def reschedule_visit(visit_id: int):
             reschedule(visit, start["window_start"], current_user,
                        "phone" if current_user.role == "agent" else "web")
             db.session.commit()
-            flash(_("The visit has moved to %(time)s.", time=visit.window_start.strftime("%m-%d %H:%M")), "success")
+            flash(_("The visit has moved to %(time)s.",
+                    time=visit.window_start.strftime("%m-%d %H:%M")), "success")
             return redirect(url_for("dispatch.agent_visits", customer_email=visit.customer.email)
-                            if current_user.role == "agent" else url_for("dispatch.my_visits"))
+                            if current_user.role == "agent" else url_for("feedback.my_visits"))
         except ValidationError:
             message = _("Please choose a window.")
         except HTTPException as err:
@@ -249,8 +241,8 @@ def reschedule_visit(visit_id: int):
 def agent_visits():
     """The call centre finds a customer's visits by email to change them on the phone."""
     email = (request.args.get("customer_email") or "").strip().lower()
-    customer = db.session.execute(db.select(User).where(User.email == email, User.role == "customer")).scalar() \
-        if email else None
+    customer = db.session.execute(db.select(User).where(
+        User.email == email, User.role == "customer")).scalar() if email else None
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == customer.id)
                                 .order_by(Visit.window_start.desc())).scalars().all() if customer else []
     return render_template("dispatch/agent_visits.html", email=email, customer=customer, visits=visits,

@@ -9,11 +9,21 @@ from sqlalchemy import select
 
 from accounts.access import allow, public
 from accounts.models import User
-from dispatch.booking import (Request, WindowTaken, any_engineer_slots, book, engineer_day, engineer_slots, reschedule, station_day, station_now)
-from dispatch.engineers import get_engineer
+from dispatch.booking import (
+    Request,
+    WindowTaken,
+    any_engineer_slots,
+    book,
+    engineer_day,
+    engineer_slots,
+    reschedule,
+    station_day,
+    station_now,
+)
+from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
-from dispatch.models import Visit
+from dispatch.models import Skill, Visit
 from dispatch.schemas import (
     BookingSchema,
     DayQuerySchema,
@@ -29,8 +39,6 @@ from dispatch.slots import Place
 from dispatch.stations import managed_station
 from dispatch.visits import visible_visit, visit_json
 from extensions import db
-from dispatch.models import Skill
-from dispatch.engineers import engineer_of
 
 blp = Blueprint("visits_api", __name__, url_prefix="/api",
                 description="Free windows, bookings and the life of a visit")
@@ -172,7 +180,8 @@ def my_day(args):
 def station_visits(args, code):
     """A station's visits of a day (its manager)."""
     station = managed_station(code, current_user)
-    return [visit_json(v, current_user) for v in station_day(station.id, args["date"] or station_now().date())]
+    day = args["date"] or station_now().date()
+    return [visit_json(v, current_user) for v in station_day(station.id, day)]
 
 
 @blp.route("/stations/<code>/metrics")

@@ -11,10 +11,10 @@ from flask import current_app
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dispatch.models import Engineer
 from extensions import db
 from marketplace.listing import STALE_STATIONS
 from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Review, Tip, review_tags
-from dispatch.models import Engineer
 from marketplace.ranking import average_stars, recommended_score
 
 

@@ -6,15 +6,23 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from accounts.access import allow, public
+from dispatch.engineers import get_engineer
 from extensions import db
 from marketplace.favourites import add_favourite, remove_favourite
 from marketplace.models import Tag
-from marketplace.presentation import (favourite_cards, favourite_state, listing_page, profile,
-                                      review_page)
-from dispatch.engineers import get_engineer
-from marketplace.schemas import (EngineerCardSchema, FavouriteSchema, ListingQuerySchema,
-                                 ListingSchema, PageQuerySchema, ProfileSchema, ReviewPageSchema,
-                                 TagQuerySchema, TagSchema, TagUpdateSchema)
+from marketplace.presentation import favourite_cards, favourite_state, listing_page, profile, review_page
+from marketplace.schemas import (
+    EngineerCardSchema,
+    FavouriteSchema,
+    ListingQuerySchema,
+    ListingSchema,
+    PageQuerySchema,
+    ProfileSchema,
+    ReviewPageSchema,
+    TagQuerySchema,
+    TagSchema,
+    TagUpdateSchema,
+)
 
 blp = Blueprint("marketplace_api", __name__, url_prefix="/api",
                 description="Find, compare and choose engineers")

@@ -2,9 +2,9 @@
 Admins edit both afterwards; `ensure_catalog()` only adds what is missing."""
 from __future__ import annotations
 
+from dispatch.models import Skill
 from extensions import db
 from marketplace.models import Tag
-from dispatch.models import Skill
 
 SKILLS = (  # code, 中文, English
     ("laptop", "笔记本电脑", "Laptop"), ("desktop", "台式电脑", "Desktop"),
@@ -51,7 +51,8 @@ def skill_codes() -> frozenset[str]:
 
     from flask import current_app
     holder = current_app.extensions.setdefault("skill_codes", {})
-    if "codes" not in holder or time.monotonic() - holder["loaded"] > current_app.config["REFERENCE_DATA_SECONDS"]:
+    max_age = current_app.config["REFERENCE_DATA_SECONDS"]
+    if "codes" not in holder or time.monotonic() - holder["loaded"] > max_age:
         holder["codes"] = frozenset(db.session.execute(db.select(Skill.code)).scalars())
         holder["loaded"] = time.monotonic()
     return holder["codes"]

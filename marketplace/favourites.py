@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from accounts.models import User, utcnow
+from dispatch.models import Engineer
 from extensions import db
 from marketplace.aggregates import dialect_insert, favourite_counted
 from marketplace.models import Favourite
-from dispatch.models import Engineer
 from marketplace.points import favourite_changed
 from marketplace.reviews import flag_if_self_dealing
 

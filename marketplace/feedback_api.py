@@ -10,12 +10,12 @@ from flask_smorest import Blueprint, abort
 from accounts.access import allow, public, signed_in
 from accounts.locale import select_locale
 from accounts.models import utcnow
+from dispatch.engineers import engineer_of
+from dispatch.models import Engineer
 from dispatch.visits import visible_visit
 from extensions import db
 from marketplace.models import Review
-from dispatch.models import Engineer
 from marketplace.presentation import public_review
-from dispatch.engineers import engineer_of
 from marketplace.reviews import (
     UnknownTags,
     edit_review,
@@ -65,7 +65,8 @@ def with_tags(action):
 def create_review(fields, visit_id):
     """Review a completed visit of one's own (once)."""
     visit = visible_visit(visit_id, current_user)
-    review = with_tags(lambda: review_visit(visit, current_user, fields["stars"], fields["tags"], fields["text"]))
+    review = with_tags(lambda: review_visit(visit, current_user, fields["stars"], fields["tags"],
+                                            fields["text"]))
     db.session.commit()
     return review_json(review)
 

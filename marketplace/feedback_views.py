@@ -2,7 +2,9 @@
 admins' review moderation."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -12,12 +14,15 @@ from werkzeug.exceptions import HTTPException
 from accounts.access import allow, signed_in
 from accounts.locale import select_locale
 from accounts.models import utcnow
-from dispatch.visits import visible_visit
+from dispatch.booking import station_now
+from dispatch.engineers import engineer_of
+from dispatch.lifecycle import before_cutoff
+from dispatch.models import Visit
+from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.listing import top_tags
 from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
 from marketplace.profiles import reviews_of
-from dispatch.engineers import engineer_of
 from marketplace.reviews import (
     edit_review,
     get_review,
@@ -36,7 +41,8 @@ def review_form() -> dict:
     """The review form as the schema wants it: stars, the ticked tags, the text."""
     return ReviewInSchema().load({"stars": request.form.get("stars", ""),
                                   "tags": request.form.getlist("tags"),
-                                  **({"text": request.form["text"]} if request.form.get("text", "").strip() else {})})
+                                  **({"text": request.form["text"]}
+                                     if request.form.get("text", "").strip() else {})})
 
 
 @bp.route("/visits/<int:visit_id>/review", methods=["POST"])
@@ -58,7 +64,7 @@ def review(visit_id: int):
     except HTTPException as err:
         db.session.rollback()
         flash(str(err.description), "error")
-    return redirect(url_for("dispatch.my_visits") + f"#visit-{visit_id}")
+    return redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
 
 
 @bp.route("/visits/<int:visit_id>/tip", methods=["POST"])
@@ -75,7 +81,7 @@ def tip_visit(visit_id: int):
     except HTTPException as err:
         db.session.rollback()
         flash(str(err.description), "error")
-    return redirect(url_for("dispatch.my_visits") + f"#visit-{visit_id}")
+    return redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
 
 
 @bp.route("/my/level")
@@ -111,6 +117,25 @@ def moderate():
 def review_tags_for_form() -> list[Tag]:
     return db.session.execute(select(Tag).where(Tag.active.is_(True))
                               .order_by(Tag.positive.desc(), Tag.id)).scalars().all()
+
+
+@bp.route("/me/visits")
+@allow("customer")
+def my_visits():
+    """My visits with status and ETA, changed or cancelled up to the cut-off, and reviewed
+    once done (the page lives here because it shows the reviews)."""
+    visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
+                                .order_by(Visit.window_start.desc())).scalars().all()
+    now = station_now()
+    reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
+        Review.visit_id.in_([v.id for v in visits]))).scalars()}
+    edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
+    return render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
+                           changeable={v.id for v in visits
+                                       if v.status == "scheduled" and before_cutoff(v, now)},
+                           reviews=reviews, editable={vid for vid, r in reviews.items()
+                                                      if utcnow() - r.created_at <= edit_until},
+                           tags=review_tags_for_form())
 
 
 @bp.route("/reviews/<int:review_id>/report", methods=["POST"])

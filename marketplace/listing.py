@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch.booking import station_now, upcoming_free
 from dispatch.coverage import Coverage, Point
+from dispatch.models import Engineer, Skill, engineer_skills
 from dispatch.station_index import StationRef, station_index
 from extensions import cache, db
 from marketplace.levels import LEVELS
 from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Tag
-from dispatch.models import Engineer, Skill, engineer_skills
 
 SORTS = ("recommended", "stars", "distance", "level", "tips", "favourites")
 TOP_TAGS = 3

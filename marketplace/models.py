@@ -2,15 +2,25 @@
 kept aggregates, the points ledger and levels, abuse flags."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, SmallInteger, String, Table,
-                        UniqueConstraint, event)
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
 from dispatch.models import Engineer
 from extensions import db
+
 
 class Tag(db.Model):
     """A word customers may attach to a review ("准时", "耐心"…); admins curate the set."""

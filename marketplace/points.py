@@ -17,8 +17,16 @@ from dispatch.models import Visit
 from extensions import db
 from marketplace.aggregates import dialect_insert
 from marketplace.levels import level_for, settle
-from marketplace.models import (EngineerStats, Favourite, LevelChange, PointEvent, Review, Tip,
-                                review_tags, Tag)
+from marketplace.models import (
+    EngineerStats,
+    Favourite,
+    LevelChange,
+    PointEvent,
+    Review,
+    Tag,
+    Tip,
+    review_tags,
+)
 
 
 def rules() -> dict:
@@ -211,7 +219,7 @@ def replay_points(now: datetime) -> int:
                       "source_type": source_type, "source_id": source_id, "source_key": key,
                       "created_at": now})
 
-    for visit_id, engineer_id, customer_id, fixed in db.session.execute(
+    for visit_id, engineer_id, _customer_id, fixed in db.session.execute(
             select(Visit.id, Visit.engineer_id, Visit.customer_id, Visit.fixed_first_time)
             .where(Visit.status == "completed")):
         line(engineer_id, r["visit_completed"], "visit completed", "visit", visit_id,

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.locale import select_locale as current_locale
-from dispatch.coverage import Point
 from dispatch.booking import station_now
+from dispatch.coverage import Point
+from dispatch.engineers import get_engineer
 from extensions import db
 from marketplace.favourites import favourite_engineers, is_favourite
 from marketplace.listing import Filters, engineers_near, entry_of, top_tags
 from marketplace.profiles import card, masked_name, reviews_of, tag_json
-from dispatch.engineers import get_engineer
 from marketplace.standing import rates
 
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from dispatch.slots import Window
 from extensions import db
 from marketplace.levels import level_name
 from marketplace.listing import Entry, TagCount
 from marketplace.models import Review
-from dispatch.models import Engineer
 
 
 def masked_name(name: str) -> str:

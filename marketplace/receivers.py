@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dispatch.models import Visit
-from dispatch.signals import (visit_booked, visit_cancelled, visit_completed, visit_moved,
-                              visit_progressed)
+from dispatch.signals import visit_booked, visit_cancelled, visit_completed, visit_moved, visit_progressed
 from marketplace.aggregates import forget_station_of
 from marketplace.points import award_visit_points
 

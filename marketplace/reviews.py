@@ -12,11 +12,10 @@ from sqlalchemy import select
 from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEntity
 
 from accounts.models import Address, utcnow
-from dispatch.models import Visit
+from dispatch.models import Engineer, Visit
 from extensions import db
 from marketplace.aggregates import review_counted, tip_counted
 from marketplace.models import AbuseFlag, Review, ReviewReport, Tag, Tip
-from dispatch.models import Engineer
 from marketplace.points import review_counted_points, tip_recorded
 
 

@@ -2,9 +2,9 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from dispatch.schemas import LAT, LNG, StationRefSchema, WindowSchema
+from marketplace.catalog import skill_codes
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
-from marketplace.catalog import skill_codes
 
 
 class PageQuerySchema(Schema):

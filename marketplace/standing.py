@@ -2,9 +2,8 @@
 rates (好评率 praise, 收藏率 favourite, 打赏率 tip) over a rolling window and all time."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import re
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext, lazy_gettext as _l

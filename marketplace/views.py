@@ -10,14 +10,14 @@ from marshmallow import ValidationError
 from accounts.access import allow, public
 from accounts.locale import select_locale
 from accounts.views import safe_next
+from dispatch.engineers import get_engineer
+from dispatch.models import Skill
 from extensions import db
 from marketplace.favourites import add_favourite, remove_favourite
-from marketplace.listing import SORTS
 from marketplace.levels import LEVELS, level_name
+from marketplace.listing import SORTS
 from marketplace.models import Tag
-from dispatch.models import Skill
 from marketplace.presentation import favourite_cards, listing_page, profile, review_page
-from dispatch.engineers import get_engineer
 from marketplace.schemas import ListingQuerySchema, PageQuerySchema, TagSchema
 
 bp = Blueprint("marketplace", __name__)

@@ -11,9 +11,9 @@ import os
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
-import sqlalchemy as sa
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
@@ -143,8 +143,8 @@ def make_station(ctx):
 
 @pytest.fixture
 def make_engineer(ctx, make_user):
-    from extensions import db
     from dispatch.models import Engineer, Skill
+    from extensions import db
 
     def make(station, skills=("laptop",), name="王师傅", phone="13900000000"):
         user = make_user("engineer", name=name, phone=phone)

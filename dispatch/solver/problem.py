@@ -8,7 +8,6 @@ malformed: the solver leaves it unassigned and says why.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any

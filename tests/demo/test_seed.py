@@ -4,9 +4,8 @@ from sqlalchemy import func
 
 from accounts.models import User
 from demo.seed import county_seats
-from dispatch.models import Station
+from dispatch.models import Engineer, Station
 from extensions import db
-from dispatch.models import Engineer
 
 
 def counts():

@@ -5,9 +5,9 @@ calls infeasible is one the OR-Tools solver cannot fit either."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dispatch.feasibility import Day, DayStop, route_for
-from dispatch.solver.problem import load_problem
 from dispatch.slots import Place, travel_seconds
 from dispatch.solver import solve
+from dispatch.solver.problem import load_problem
 
 HOME = Place(31.2304, 121.4737)
 TRAVEL = {"model": "geodesic", "speed_kmh": 30, "detour_factor": 1.3}

@@ -5,13 +5,11 @@ import json
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from dispatch.solver import travel
 from dispatch.__main__ import main
+from dispatch.solver import solve, travel
 from dispatch.solver.problem import ProblemError, dump_plan, load_problem
-from dispatch.solver import solve
 
 SKILLS = ("laptop", "printer", "server")
 
@@ -162,8 +160,8 @@ def test_the_own_search_hands_its_routes_to_ortools(shared_dir):
 
 
 def test_a_polish_without_time_keeps_the_searched_routes(check_plan):
-    from dispatch.solver.bench.stations import station_day
     from dispatch.solver import Tuning
+    from dispatch.solver.bench.stations import station_day
 
     doc = station_day(300, 60, seed=300)  # OR-Tools needs more than 10 ms to take these routes
     plan = dump_plan(solve(load_problem(doc), 1.0, tuning=Tuning(improver_share=0.9999)))

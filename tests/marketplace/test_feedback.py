@@ -12,7 +12,6 @@ from marketplace.models import AbuseFlag, EngineerStats, PointEvent, Review, Tip
 @pytest.fixture
 def done(ctx, station, make_engineer, make_user, catalog):
     """A completed visit (fixed first time) of 王师傅 for 陈女士, through the real steps."""
-    from accounts.models import utcnow
     from dispatch.lifecycle import move
     engineer = make_engineer(station, skills=("laptop",), name="王师傅", phone="13900000000")
     customer = make_user("customer", name="陈女士", phone="13812345678")

@@ -9,7 +9,6 @@ from accounts.models import User, utcnow
 from dispatch.models import Visit
 from extensions import db
 from marketplace.models import EngineerStats, Favourite, Review, Tip, review_tags
-from dispatch.models import Engineer
 from marketplace.points import ledger_totals, rebuild_points, replay_points
 
 

@@ -24,8 +24,9 @@ def test_a_great_record_beats_a_blank_one():
 
 def test_the_newcomer_bonus_fades_out_with_reviews():
     after = RULES["newcomer_reviews"]
-    plain = lambda stars: (RULES["prior_weight"] * RULES["prior_mean"] + sum(stars)) / (
-        RULES["prior_weight"] + len(stars))
+    def plain(stars):
+        return (RULES["prior_weight"] * RULES["prior_mean"] + sum(stars)) / (
+            RULES["prior_weight"] + len(stars))
     assert score([5] * after) == round(plain([5] * after), 6)
     assert score([5] * (after // 2)) > plain([5] * (after // 2))
 
