@@ -8,6 +8,7 @@ import orjson
 from flask import Flask, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
@@ -21,12 +22,22 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     app.config.from_object(config() if isinstance(config, type) else config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.json = IsoJSONProvider(app)
+    app.url_map.converters["int"] = RowId
 
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_commands(app)
     return app
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in a URL: a row id the databases can hold (a 30-digit id is a 404, not an
+    integer overflow in the driver)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class IsoJSONProvider(DefaultJSONProvider):
