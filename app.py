@@ -24,6 +24,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     app.json = IsoJSONProvider(app)
     app.url_map.converters["int"] = RowId
 
+    _load_rules(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -62,6 +63,15 @@ class IsoJSONProvider(DefaultJSONProvider):
         return self._app.response_class(
             orjson.dumps(obj, default=self.default, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS),
             mimetype=self.mimetype)
+
+
+def _load_rules(app: Flask) -> None:
+    """The product's rules, typed and checked: a wrong value stops the app here, named."""
+    from dispatch import rules as day_plan
+    from marketplace import rules as marketplace
+
+    app.extensions[day_plan.EXTENSION_KEY] = day_plan.from_config(app.config)
+    app.extensions[marketplace.EXTENSION_KEY] = marketplace.from_config(app.config)
 
 
 def _init_extensions(app: Flask) -> None:

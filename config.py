@@ -1,7 +1,9 @@
 """Configuration read from the environment; one class per way of running the app.
 
 Every tunable the product's rules depend on (coverage radius, token lifetime, languages)
-lives here so that pages, API and tests read the same value.
+lives here so that pages, API and tests read the same value. The rules are read into typed,
+checked objects when the app is created (`dispatch.rules`, `marketplace.rules`): a wrong
+value stops the app at start with its key named, not a request later.
 """
 from __future__ import annotations
 
@@ -24,6 +26,28 @@ def database_url(url: str | None) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+class RulesError(ValueError):
+    """A product rule in the configuration is wrong: the app refuses to start, naming it."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"configuration {key}: {reason}")
+        self.key = key
+
+
+def whole_number(key: str, value: object, low: int, high: int) -> int:
+    """`value` if it is a whole number from `low` to `high`, else a RulesError for `key`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RulesError(key, f"must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def number(key: str, value: object, low: float, high: float) -> float:
+    """`value` if it is a number from `low` to `high`, else a RulesError for `key`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise RulesError(key, f"must be a number from {low:g} to {high:g}, got {value!r}")
+    return float(value)
 
 
 class Config:

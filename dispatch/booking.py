@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from dispatch.coverage import Point
 from dispatch.models import Engineer, Skill, Visit, VisitEvent
+from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_booked, visit_moved
 from dispatch.slots import (
     Booked,
@@ -26,7 +26,6 @@ from dispatch.slots import (
     WorkPattern,
     fits,
     free_windows,
-    hhmm_seconds,
     local_now,
 )
 from dispatch.station_index import station_index
@@ -64,28 +63,27 @@ class Request:
 
 def station_now() -> datetime:
     """Now in station time (naive), the clock windows and visits are written in."""
-    return local_now(current_app.config["TIMEZONE"])
+    return local_now(day_plan_rules().timezone)
 
 
 def visit_minutes(skill_code: str) -> int:
-    table = current_app.config["VISIT_MINUTES"]
-    return table.get(skill_code, table["default"])
+    return day_plan_rules().minutes_on_site(skill_code)
 
 
 def rules_for(engineer: Engineer) -> DayRules:
-    config = current_app.config
-    lunch = config["LUNCH_BREAK"]
+    """This engineer's day: their shift and station under the network's day-plan rules."""
+    rules = day_plan_rules()
     return DayRules(
         pattern=WorkPattern(engineer.shift_start, engineer.shift_end, engineer.work_days),
         home=Place(engineer.station.lat, engineer.station.lng),
-        window_minutes=config["APPOINTMENT_WINDOW_MINUTES"],
-        lunch_window=(hhmm_seconds(lunch["window"][0]), hhmm_seconds(lunch["window"][1])),
-        lunch_minutes=lunch["minutes"],
-        travel=config["TRAVEL"])
+        window_minutes=rules.window_minutes,
+        lunch_window=rules.lunch_window,
+        lunch_minutes=rules.lunch_minutes,
+        travel=rules.travel)
 
 
 def earliest_start(now: datetime) -> datetime:
-    return now + timedelta(minutes=current_app.config["BOOKING_LEAD_MINUTES"])
+    return now + timedelta(minutes=day_plan_rules().lead_minutes)
 
 
 def booked_days(engineer_ids: list[int], first: date, days: int,
@@ -162,7 +160,7 @@ def lock_engineers(engineer_ids: list[int]) -> None:
 
 
 def window_of(start: datetime) -> Window:
-    return Window(start, start + timedelta(minutes=current_app.config["APPOINTMENT_WINDOW_MINUTES"]))
+    return Window(start, start + timedelta(minutes=day_plan_rules().window_minutes))
 
 
 def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: datetime,
@@ -275,7 +273,7 @@ def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
     customer's own address)."""
     first, earliest = now.date(), earliest_start(now)
     booked = booked_days([e.id for e in engineers], first, days)
-    minutes = current_app.config["VISIT_MINUTES"]["default"]
+    minutes = day_plan_rules().visit_minutes["default"]
     found: dict[int, tuple[datetime, ...]] = {}
     for engineer in engineers:
         rules, starts = rules_for(engineer), []

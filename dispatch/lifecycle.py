@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from werkzeug.exceptions import Conflict, Forbidden
 
 from accounts.models import utcnow
 from dispatch.models import Visit, VisitEvent
+from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_cancelled, visit_completed, visit_progressed
 from extensions import db
 
@@ -55,7 +55,7 @@ def may_take(visit: Visit, to: str, user) -> bool:
 
 
 def before_cutoff(visit: Visit, now: datetime) -> bool:
-    cutoff = timedelta(minutes=current_app.config["CHANGE_CUTOFF_MINUTES"])
+    cutoff = timedelta(minutes=day_plan_rules().change_cutoff_minutes)
     return now <= visit.window_start - cutoff
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dispatch.feasibility import Day, DayStop, feasible
+from dispatch.rules import TravelRules
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class DayRules:
     window_minutes: int
     lunch_window: tuple[int, int]     # seconds after midnight
     lunch_minutes: int
-    travel: dict                      # the exchange format's travel model
+    travel: TravelRules
 
 
 def free_windows(rules: DayRules, day: date, booked: list[Booked], place: Place, minutes: int,
@@ -120,11 +121,11 @@ def day_stop(booked: Booked, node: int) -> DayStop:
                    (clock_seconds(booked.window[0]), clock_seconds(booked.window[1])))
 
 
-def travel_seconds(travel: dict, places: list[Place]) -> list[list[float]]:
+def travel_seconds(travel: TravelRules, places: list[Place]) -> list[list[float]]:
     """Travel times between places by the exchange format's model (dispatch.solver.travel)."""
     from dispatch.solver.problem import Location, Travel
     from dispatch.solver.travel import matrices
-    model = Travel(model=travel["model"], speed_kmh=travel["speed_kmh"],
-                   detour_factor=travel.get("detour_factor", 1.0))
+    model = Travel(model=travel.model, speed_kmh=travel.speed_kmh,
+                   detour_factor=travel.detour_factor)
     locations = [Location(id=str(i), index=i, lat=p.lat, lng=p.lng) for i, p in enumerate(places)]
     return matrices(model, locations).time.tolist()

@@ -7,7 +7,6 @@ count; the score is then recomputed from the row's new values while the row is l
 """
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -16,6 +15,7 @@ from extensions import db
 from marketplace.listing import STALE_STATIONS
 from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Review, Tip, review_tags
 from marketplace.ranking import average_stars, recommended_score
+from marketplace.rules import RankingRules, marketplace_rules
 
 
 def dialect_insert(table):
@@ -40,8 +40,8 @@ def bump(engineer_id: int, **deltas: int) -> None:
             .execution_options(synchronize_session=False))
 
 
-def rules() -> dict:
-    return current_app.config["RANKING"]
+def rules() -> RankingRules:
+    return marketplace_rules().ranking
 
 
 def review_counted(review: Review, sign: int = 1) -> None:

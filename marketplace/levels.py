@@ -1,5 +1,11 @@
 """The five engineer levels, lowest first. How points earn them comes with the points
 ledger; listings and profiles only show and sort by the level an engineer holds."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from marketplace.rules import LevelRules
 
 LEVELS = ("rookie", "backbone", "elite", "expert", "master")
 LEVEL_NAMES = {
@@ -19,27 +25,30 @@ def level_name(level: str, locale: str) -> str:
 RANK = {level: i for i, level in enumerate(LEVELS)}
 
 
-def level_for(points: int, praise: float | None, reviews: int, rules: list, min_reviews: int) -> str:
+def level_for(points: int, praise: float | None, reviews: int, rules: LevelRules) -> str:
     """The highest level whose points threshold and praise floor (over at least
-    `min_reviews` reviews) are met. `rules`: [(level, points, floor or None), ...]."""
+    `rules.floor_min_reviews` reviews) are met."""
     held = "rookie"
-    for level, threshold, floor in rules:
-        if points < threshold:
+    for step in rules.steps:
+        if points < step.points:
             break
-        if floor is not None and (reviews < min_reviews or praise is None or praise < floor):
+        floor = step.praise_floor
+        if floor is not None and (reviews < rules.floor_min_reviews or praise is None
+                                  or praise < floor):
             break
-        held = level
+        held = step.level
     return held
 
 
-def missing_for(level: str, points: int, praise: float | None, reviews: int, rules: list,
-                min_reviews: int) -> dict:
+def missing_for(level: str, points: int, praise: float | None, reviews: int,
+                rules: LevelRules) -> dict:
     """What stands between an engineer and `level`: points, reviews and praise still needed."""
-    _, threshold, floor = next(rule for rule in rules if rule[0] == level)
-    missing = {"points": max(0, threshold - points)}
-    if floor is not None:
-        missing["reviews"] = max(0, min_reviews - reviews)
-        missing["praise_rate"] = floor if praise is None or praise < floor else None
+    step = rules.step(level)
+    missing = {"points": max(0, step.points - points)}
+    if step.praise_floor is not None:
+        missing["reviews"] = max(0, rules.floor_min_reviews - reviews)
+        missing["praise_rate"] = (step.praise_floor
+                                  if praise is None or praise < step.praise_floor else None)
     return missing
 
 

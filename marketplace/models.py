@@ -149,10 +149,9 @@ def _every_engineer_has_stats(engineer: Engineer, args, kwargs) -> None:
 
 def newcomer_score() -> float:
     """An engineer nobody has reviewed yet starts at the prior plus the newcomer bonus."""
-    from flask import current_app
-
     from marketplace.ranking import recommended_score
-    return recommended_score(0, 0, current_app.config["RANKING"])
+    from marketplace.rules import marketplace_rules
+    return recommended_score(0, 0, marketplace_rules().ranking)
 
 
 class EngineerTagCount(db.Model):

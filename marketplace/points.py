@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 
 from dispatch.models import Visit
@@ -27,15 +26,16 @@ from marketplace.models import (
     Tip,
     review_tags,
 )
+from marketplace.rules import PointsRules, marketplace_rules
 
 
-def rules() -> dict:
-    return current_app.config["POINTS"]
+def rules() -> PointsRules:
+    return marketplace_rules().points
 
 
 def review_points(stars: int, positive_tags: int) -> int:
     r = rules()
-    return r["stars"][stars] + r["positive_tag"] * min(positive_tags, r["positive_tags_max"])
+    return r.stars[stars] + r.positive_tag * min(positive_tags, r.positive_tags_max)
 
 
 def record(engineer_id: int, points: int, reason: str, source_type: str, source_id: int,
@@ -77,10 +77,10 @@ def settle_to(prefix: str, engineer_id: int, target: int, reason: str, source_ty
 
 def award_visit_points(visit, now: datetime) -> None:
     r = rules()
-    record(visit.engineer_id, r["visit_completed"], "visit completed", "visit", visit.id,
+    record(visit.engineer_id, r.visit_completed, "visit completed", "visit", visit.id,
            f"visit:{visit.id}:completed", now)
     if visit.fixed_first_time:
-        record(visit.engineer_id, r["first_time_fix"], "fixed first time", "visit", visit.id,
+        record(visit.engineer_id, r.first_time_fix, "fixed first time", "visit", visit.id,
                f"visit:{visit.id}:first_time_fix", now)
     favourite_changed(visit.engineer_id, visit.customer_id, now)  # a favourite may count now
 
@@ -99,7 +99,7 @@ def favourite_changed(engineer_id: int, customer_id: int, now: datetime) -> None
     toggling never adds up to more than once per customer."""
     favourite = db.session.execute(select(Favourite.engineer_id).where(
         Favourite.engineer_id == engineer_id, Favourite.customer_id == customer_id)).first()
-    target = rules()["favourite"] if favourite and served(engineer_id, customer_id) else 0
+    target = rules().favourite if favourite and served(engineer_id, customer_id) else 0
     settle_to(f"favourite:{engineer_id}:{customer_id}:", engineer_id, target,
               "favourited by a customer" if target else "favourite withdrawn",
               "customer", customer_id, now)
@@ -107,7 +107,7 @@ def favourite_changed(engineer_id: int, customer_id: int, now: datetime) -> None
 
 def tip_recorded(tip: Tip, now: datetime) -> None:
     if tip.visit_id is not None:
-        record(tip.engineer_id, rules()["tip"], "tipped", "visit", tip.visit_id,
+        record(tip.engineer_id, rules().tip, "tipped", "visit", tip.visit_id,
                f"tip:visit:{tip.visit_id}", now)
 
 
@@ -125,15 +125,14 @@ def praise(stats: EngineerStats) -> float | None:
 
 def refresh_level(engineer_id: int, now: datetime) -> None:
     """Re-read the level rules for one engineer; record any change with its reason."""
-    config = current_app.config
+    levels = marketplace_rules().levels
     stats = db.session.get(EngineerStats, engineer_id, populate_existing=True)
-    eligible = level_for(stats.points, praise(stats), stats.review_count, config["LEVELS"],
-                         config["LEVEL_FLOOR_MIN_REVIEWS"])
+    eligible = level_for(stats.points, praise(stats), stats.review_count, levels)
     level, move, since = settle(stats.level, eligible, stats.below_level_since, now,
-                                config["LEVEL_STEP_DOWN_DAYS"])
+                                levels.step_down_days)
     if move:
         reason = (f"reached {stats.points} points" if move == "up" else
-                  f"below the {stats.level} rules for {config['LEVEL_STEP_DOWN_DAYS']} days "
+                  f"below the {stats.level} rules for {levels.step_down_days} days "
                   f"({stats.points} points, praise {praise(stats) or 0:.0%})")
         db.session.add(LevelChange(engineer_id=engineer_id, from_level=stats.level,
                                    to_level=level, reason=reason, created_at=now))
@@ -168,7 +167,7 @@ def points_from_sources() -> dict[int, int]:
             select(Visit.engineer_id, func.count(),
                    func.sum(case((Visit.fixed_first_time.is_(True), 1), else_=0)))
             .where(Visit.status == "completed").group_by(Visit.engineer_id)):
-        add(engineer_id, completed * r["visit_completed"] + (fixed or 0) * r["first_time_fix"])
+        add(engineer_id, completed * r.visit_completed + (fixed or 0) * r.first_time_fix)
     positive = positive_tag_counts()
     for engineer_id, stars, n in db.session.execute(
             select(Review.engineer_id, Review.stars, func.coalesce(positive.c.n, 0))
@@ -181,11 +180,11 @@ def points_from_sources() -> dict[int, int]:
                 served_pairs.c.engineer_id == Favourite.engineer_id,
                 served_pairs.c.customer_id == Favourite.customer_id))
             .group_by(Favourite.engineer_id)):
-        add(engineer_id, count * r["favourite"])
+        add(engineer_id, count * r.favourite)
     for engineer_id, visits in db.session.execute(
             select(Tip.engineer_id, func.count(func.distinct(Tip.visit_id)))
             .where(Tip.visit_id.is_not(None), Tip.status != "refunded").group_by(Tip.engineer_id)):
-        add(engineer_id, visits * r["tip"])
+        add(engineer_id, visits * r.tip)
     return totals
 
 
@@ -222,10 +221,10 @@ def replay_points(now: datetime) -> int:
     for visit_id, engineer_id, _customer_id, fixed in db.session.execute(
             select(Visit.id, Visit.engineer_id, Visit.customer_id, Visit.fixed_first_time)
             .where(Visit.status == "completed")):
-        line(engineer_id, r["visit_completed"], "visit completed", "visit", visit_id,
+        line(engineer_id, r.visit_completed, "visit completed", "visit", visit_id,
              f"visit:{visit_id}:completed")
         if fixed:
-            line(engineer_id, r["first_time_fix"], "fixed first time", "visit", visit_id,
+            line(engineer_id, r.first_time_fix, "fixed first time", "visit", visit_id,
                  f"visit:{visit_id}:first_time_fix")
     positive = positive_tag_counts()
     for review_id, engineer_id, stars, n in db.session.execute(
@@ -238,12 +237,12 @@ def replay_points(now: datetime) -> int:
             select(Favourite.engineer_id, Favourite.customer_id).join(served_pairs, and_(
                 served_pairs.c.engineer_id == Favourite.engineer_id,
                 served_pairs.c.customer_id == Favourite.customer_id))):
-        line(engineer_id, r["favourite"], "favourited by a customer", "customer", customer_id,
+        line(engineer_id, r.favourite, "favourited by a customer", "customer", customer_id,
              f"favourite:{engineer_id}:{customer_id}:1")
     for engineer_id, visit_id in db.session.execute(
             select(Tip.engineer_id, Tip.visit_id).where(Tip.visit_id.is_not(None),
                                                         Tip.status != "refunded").distinct()):
-        line(engineer_id, r["tip"], "tipped", "visit", visit_id, f"tip:visit:{visit_id}")
+        line(engineer_id, r.tip, "tipped", "visit", visit_id, f"tip:visit:{visit_id}")
     table = PointEvent.__table__
     before = db.session.execute(select(func.count()).select_from(table)).scalar()
     if lines:  # one executemany: the driver batches the rows

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from dispatch.rules import day_plan_rules
 from dispatch.slots import Window
 from extensions import db
 from marketplace.levels import level_name
@@ -45,10 +45,10 @@ def card(entry: Entry, *, station: tuple[str, str], locale: str, now: datetime,
 
 def next_free_window(entry: Entry, now: datetime) -> Window | None:
     """The first of the entry's free windows that can still be booked from `now`."""
-    config = current_app.config
-    earliest = now + timedelta(minutes=config["BOOKING_LEAD_MINUTES"])
+    rules = day_plan_rules()
+    earliest = now + timedelta(minutes=rules.lead_minutes)
     start = next((s for s in entry.free_from if s >= earliest), None)
-    return Window(start, start + timedelta(minutes=config["APPOINTMENT_WINDOW_MINUTES"])) if start else None
+    return Window(start, start + timedelta(minutes=rules.window_minutes)) if start else None
 
 
 def tag_json(tag: TagCount, locale: str) -> dict:

@@ -8,14 +8,19 @@ engineers (新秀) to where customers see them and can give them their first rev
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from marketplace.rules import RankingRules
+
 
 def average_stars(star_sum: int, review_count: int) -> float:
     return star_sum / review_count if review_count else 0.0
 
 
-def recommended_score(star_sum: int, review_count: int, rules: dict) -> float:
+def recommended_score(star_sum: int, review_count: int, rules: RankingRules) -> float:
     """Bayesian average plus the fading newcomer bonus (constants: config RANKING)."""
-    weight, prior = rules["prior_weight"], rules["prior_mean"]
+    weight, prior = rules.prior_weight, rules.prior_mean
     bayesian = (weight * prior + star_sum) / (weight + review_count)
-    fade = max(0.0, 1.0 - review_count / rules["newcomer_reviews"])
-    return round(bayesian + rules["newcomer_bonus"] * fade, 6)
+    fade = max(0.0, 1.0 - review_count / rules.newcomer_reviews)
+    return round(bayesian + rules.newcomer_bonus * fade, 6)

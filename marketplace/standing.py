@@ -14,6 +14,7 @@ from extensions import db
 from marketplace.levels import level_name, missing_for, next_level
 from marketplace.models import EngineerStats, Favourite, LevelChange, PointEvent, Review, Tip
 from marketplace.points import praise
+from marketplace.rules import marketplace_rules
 
 
 def rates(engineer_id: int, since: datetime | None = None) -> dict:
@@ -44,11 +45,11 @@ def standing(engineer_id: int, locale: str, now: datetime, ledger_lines: int = 5
     config = current_app.config
     stats = db.session.get(EngineerStats, engineer_id, populate_existing=True)
     upcoming = next_level(stats.level)
-    thresholds = {"rookie": 0, **{lvl: pts for lvl, pts, _f in config["LEVELS"]}}
+    levels = marketplace_rules().levels
+    thresholds = levels.thresholds()
     missing, progress = {}, 1.0
     if upcoming:
-        missing = missing_for(upcoming, stats.points, praise(stats), stats.review_count,
-                              config["LEVELS"], config["LEVEL_FLOOR_MIN_REVIEWS"])
+        missing = missing_for(upcoming, stats.points, praise(stats), stats.review_count, levels)
         low, high = thresholds[stats.level], thresholds[upcoming]
         progress = max(0.0, min(1.0, (stats.points - low) / (high - low)))
     window = now - timedelta(days=config["RATE_WINDOW_DAYS"])

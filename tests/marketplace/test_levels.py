@@ -5,8 +5,9 @@ import pytest
 
 from config import Config
 from marketplace.levels import level_for, missing_for, settle
+from marketplace.rules import from_config
 
-RULES, MIN = Config.LEVELS, Config.LEVEL_FLOOR_MIN_REVIEWS
+RULES = from_config(vars(Config)).levels
 
 
 @pytest.mark.parametrize("points, praise, reviews, level", [
@@ -15,13 +16,13 @@ RULES, MIN = Config.LEVELS, Config.LEVEL_FLOOR_MIN_REVIEWS
     (3000, 1.0, 99, "elite"),             # the floor needs 100 reviews
     (8000, 0.97, 100, "master"), (8000, 0.96, 400, "expert"), (50_000, 0.90, 1000, "elite")])
 def test_level_for(points, praise, reviews, level):
-    assert level_for(points, praise, reviews, RULES, MIN) == level
+    assert level_for(points, praise, reviews, RULES) == level
 
 
 def test_what_is_missing_is_said_exactly():
-    assert missing_for("expert", 2878, 0.93, 80, RULES, MIN) == {
+    assert missing_for("expert", 2878, 0.93, 80, RULES) == {
         "points": 122, "reviews": 20, "praise_rate": 0.95}
-    assert missing_for("backbone", 120, None, 0, RULES, MIN) == {"points": 180}
+    assert missing_for("backbone", 120, None, 0, RULES) == {"points": 180}
 
 
 def test_up_at_once_down_only_after_thirty_days_below():

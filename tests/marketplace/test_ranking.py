@@ -1,8 +1,9 @@
 """The recommended order is fair to engineers with many reviews and to new ones."""
 from config import Config
 from marketplace.ranking import recommended_score
+from marketplace.rules import from_config
 
-RULES = Config.RANKING
+RULES = from_config(vars(Config)).ranking
 
 
 def score(stars: list[int]) -> float:
@@ -23,10 +24,10 @@ def test_a_great_record_beats_a_blank_one():
 
 
 def test_the_newcomer_bonus_fades_out_with_reviews():
-    after = RULES["newcomer_reviews"]
+    after = RULES.newcomer_reviews
     def plain(stars):
-        return (RULES["prior_weight"] * RULES["prior_mean"] + sum(stars)) / (
-            RULES["prior_weight"] + len(stars))
+        return (RULES.prior_weight * RULES.prior_mean + sum(stars)) / (
+            RULES.prior_weight + len(stars))
     assert score([5] * after) == round(plain([5] * after), 6)
     assert score([5] * (after // 2)) > plain([5] * (after // 2))
 
