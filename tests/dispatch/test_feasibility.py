@@ -5,6 +5,7 @@ calls infeasible is one the OR-Tools solver cannot fit either."""
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dispatch.feasibility import Day, DayStop, route_for
+from dispatch.rules import TravelRules
 from dispatch.slots import Place, travel_seconds
 from dispatch.solver import solve
 from dispatch.solver.problem import load_problem
@@ -46,7 +47,7 @@ def documents(specs, route):
 @given(visit_specs)
 def test_the_day_check_agrees_with_the_checker_and_the_solver(check_plan, specs):
     places = [HOME] + [Place(HOME.lat + dy, HOME.lng + dx) for dy, dx, _m, _h in specs]
-    seconds = travel_seconds(TRAVEL, places)
+    seconds = travel_seconds(TravelRules(**TRAVEL), places)
     day = Day(SHIFT, 0, tuple(DayStop(f"v{i}", i + 1, m * 60, (h * 3600, (h + 2) * 3600))
                               for i, (_y, _x, m, h) in enumerate(specs)), *LUNCH)
     route = route_for(day, lambda a, b: seconds[a][b])
