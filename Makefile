@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export FLASK_APP := app:create_app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup test-sqlite test-postgres bench translations
+.PHONY: run test setup lint test-sqlite test-postgres bench translations
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,13 @@ run: setup
 	$(VENV)/bin/flask seed
 	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
-## make test: the whole suite on SQLite, then the database tests on a throwaway PostgreSQL
-test: setup
+## make lint: ruff (style, imports, bugs) and the layer contracts (import-linter, pyproject.toml)
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+## make test: lint, the whole suite on SQLite, then the database tests on a throwaway PostgreSQL
+test: lint
 	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest
 	bash scripts/with-postgres.sh $(PY) -m pytest -m db

@@ -6,7 +6,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -43,3 +43,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def analyze(*tables: str) -> None:
+    """Bring the query planner's statistics up to date after a bulk load, before querying
+    what was loaded. Without it PostgreSQL plans those queries as if the tables were still
+    empty until autovacuum comes by: one rebuild query ran for more than six minutes that
+    way, and well under a second once the tables had been analysed."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE " + ", ".join(tables)))
+    else:
+        db.session.execute(text("ANALYZE"))

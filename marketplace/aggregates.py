@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dispatch.models import Engineer
-from extensions import db
+from extensions import analyze, db
 from marketplace.listing import STALE_STATIONS
 from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Review, Tip, review_tags
 from marketplace.ranking import average_stars, recommended_score
@@ -78,6 +78,7 @@ def tip_counted(tip: Tip, sign: int = 1) -> None:
 def rebuild_stats() -> int:
     """Recompute every engineer's aggregates from reviews, favourites and tips. Returns the
     number of engineers."""
+    analyze("reviews", "review_tags", "favourites", "tips", "engineer_stats")
     visible = select(Review).where(Review.hidden.is_(False)).subquery()
     per_star = {f"stars_{k}": func.coalesce(func.sum(case((visible.c.stars == k, 1), else_=0)), 0)
                 for k in range(1, 6)}

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select, update
 
 from dispatch.models import Visit
-from extensions import db
+from extensions import analyze, db
 from marketplace.aggregates import dialect_insert
 from marketplace.levels import level_for, settle
 from marketplace.models import (
@@ -188,6 +188,11 @@ def points_from_sources() -> dict[int, int]:
     return totals
 
 
+# What the points are computed from (and the ledger): analysed before a rebuild or replay.
+SOURCE_TABLES = ("visits", "reviews", "review_tags", "tags", "favourites", "tips", "point_events",
+                 "engineer_stats")
+
+
 def ledger_totals() -> dict[int, int]:
     return {e: int(p) for e, p in db.session.execute(
         select(PointEvent.engineer_id, func.sum(PointEvent.points)).group_by(PointEvent.engineer_id))}
@@ -196,6 +201,7 @@ def ledger_totals() -> dict[int, int]:
 def rebuild_points(now: datetime) -> dict[int, tuple[int, int]]:
     """Set every engineer's points from the source rows and re-read their level. Returns
     the engineers whose ledger disagrees: {engineer: (from sources, ledger)}."""
+    analyze(*SOURCE_TABLES)
     computed, ledger = points_from_sources(), ledger_totals()
     engineer_ids = db.session.execute(select(EngineerStats.engineer_id)).scalars().all()
     db.session.execute(update(EngineerStats), [
@@ -210,6 +216,7 @@ def replay_points(now: datetime) -> int:
     """Write the ledger lines of every source event that has none yet (a backfill, and the
     demo seed's way of giving its bulk-loaded history its points), then set every total
     from the ledger. Idempotent: the keys are those the live events use. Returns lines added."""
+    analyze(*SOURCE_TABLES)
     r = rules()
     lines: list[dict] = []
 
