@@ -207,3 +207,33 @@ def test_the_listing_shows_the_next_window_that_is_really_free(client, crew, mak
         assert client.post("/api/visits", headers=header,
                            json=booking(free[0]["start"][:19], crew["wang"], km=8)).status_code == 201
     assert next_free()[:10] > day
+
+
+def test_cached_listings_follow_bookings_and_cancellations(app, client, crew, make_user, bearer):
+    """With the listing cache on (as in production), booking an engineer's first free day
+    full moves the listing's next free window on at once, and cancelling brings it back:
+    dispatch says what happened (dispatch.signals), the marketplace forgets the station."""
+    from extensions import cache
+    customer = make_user("customer")
+    header, lat, lng = bearer(customer.email), *near(5)
+
+    def next_free():
+        body = client.get("/api/engineers", query_string={"lat": lat, "lng": lng}).get_json()
+        return next(e for e in body["engineers"] if e["id"] == crew["wang"].id)["next_window"]["start"]
+
+    app.config["LISTING_CACHE_SECONDS"] = 600
+    try:
+        first = next_free()
+        booked = []
+        while free := [w for w in client.get(f"/api/engineers/{crew['wang'].id}/slots", query_string={
+                "lat": lat, "lng": lng, "skill": "laptop", "from": first[:10], "days": 1}).get_json()["windows"]]:
+            answer = client.post("/api/visits", headers=header,
+                                 json=booking(free[0]["start"][:19], crew["wang"], km=8))
+            booked.append(answer.get_json()["id"])
+        assert next_free()[:10] > first[:10]
+        assert client.post(f"/api/visits/{booked[0]}/status", headers=header,
+                           json={"status": "cancelled"}).status_code == 200
+        assert next_free()[:10] == first[:10]
+    finally:
+        app.config["LISTING_CACHE_SECONDS"] = 0
+        cache.clear()
