@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
@@ -145,6 +145,10 @@ class Visit(db.Model):
     fault_found: Mapped[str | None] = mapped_column(String(1000))
     parts_used: Mapped[str | None] = mapped_column(String(500))
     fixed_first_time: Mapped[bool | None]
+    # Planning: a visit the manager pinned keeps its engineer (and planned start) in every
+    # re-plan; a visit the published plan could not place says why.
+    pinned: Mapped[bool] = mapped_column(default=False)
+    unplanned_reason: Mapped[str | None] = mapped_column(String(300))
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
@@ -171,3 +175,66 @@ class VisitEvent(db.Model):
 
     visit: Mapped[Visit] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
+
+
+class EngineerDay(db.Model):
+    """An engineer's availability on one day where it differs from their usual pattern:
+    absent, another shift, another break (minutes after midnight, station time)."""
+
+    __tablename__ = "engineer_days"
+    __table_args__ = (
+        CheckConstraint("shift_end IS NULL OR shift_start IS NULL OR shift_end > shift_start",
+                        name="shift_order"),
+    )
+
+    engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    absent: Mapped[bool] = mapped_column(default=False)
+    shift_start: Mapped[int | None]
+    shift_end: Mapped[int | None]
+    break_start: Mapped[int | None]  # the break's own start and length, when moved
+    break_minutes: Mapped[int | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    engineer: Mapped[Engineer] = relationship()
+
+
+PLAN_STATES = ("queued", "running", "draft", "published", "superseded", "failed", "discarded")
+
+
+class Plan(db.Model):
+    """One planning run of a station's day, from the request to the routes: queued, then
+    running in a background job, then a draft beside the published plan; publishing makes
+    it the plan the day follows (the one before is superseded). A failed run keeps its
+    error and changes nothing."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        Index("ix_plans_station_day", "station_id", "day"),
+        CheckConstraint("status IN ('queued','running','draft','published','superseded',"
+                        "'failed','discarded')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    day: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    seconds: Mapped[float] = mapped_column(default=10.0)  # the solver's time budget
+    progress: Mapped[float] = mapped_column(default=0.0)  # 0 … 1 while running
+    error: Mapped[str | None] = mapped_column(String(500))
+    problem: Mapped[dict | None] = mapped_column(JSON)    # the exchange format's documents
+    result: Mapped[dict | None] = mapped_column(JSON)
+    assigned: Mapped[int | None]
+    unassigned: Mapped[int | None]
+    travel_seconds: Mapped[int | None]
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    station: Mapped[Station] = relationship()
