@@ -1,6 +1,7 @@
 """Command line: `python -m dispatch solve problem.json --seconds N [--out plan.json]`,
 `python -m dispatch bench solomon DIR --seconds S [--instances c101,r101]` and
-`python -m dispatch bench stations --seconds S`.
+`python -m dispatch bench stations --seconds S`; each takes `--params` (experiments:
+`{"routing": {RoutingParams fields}, "search": {SearchParams fields}}` as JSON).
 
 Kept free of Flask so a planning worker or a benchmark loads only the solver.
 """
@@ -14,19 +15,46 @@ from pathlib import Path
 
 from dispatch.solver.problem import ProblemError, dump_plan, load_problem
 
+PARAMS_HELP = ("experiments: solver settings as JSON, e.g. "
+               "'{\"routing\": {\"gls_lambda\": 0.2}, \"search\": {\"enabled\": false}}'")
+
 
 def _progress(elapsed: float, objective: int) -> None:
     print(f"\r  {elapsed:6.1f} s  best objective {objective}", end="", file=sys.stderr, flush=True)
 
 
+def _params(text: str | None) -> dict:
+    """`--params` JSON as `solve`'s keyword arguments: {"routing": ..., "search": ...}."""
+    from dispatch.solver import RoutingParams, SearchParams
+
+    if not text:
+        return {}
+    document = json.loads(text)
+    if not isinstance(document, dict) or not set(document) <= {"routing", "search"}:
+        raise ValueError('expected {"routing": {...}, "search": {...}}')
+    kinds = {"routing": RoutingParams, "search": SearchParams}
+    return {part: kinds[part](**fields) for part, fields in document.items()}
+
+
+def _parsed_params(args: argparse.Namespace) -> dict | None:
+    try:
+        return _params(args.params)
+    except (ValueError, TypeError) as exc:
+        print(f"dispatch: --params: {exc}", file=sys.stderr)
+        return None
+
+
 def _solve(args: argparse.Namespace) -> int:
     from dispatch.solver import ruin_recreate, solve
 
+    params = _parsed_params(args)
+    if params is None:
+        return 2
     ruin_recreate.warm()  # the search's time is for searching, not for loading compiled code
 
     try:
         problem = load_problem(Path(args.problem).read_bytes())
-        plan = solve(problem, args.seconds, progress=_progress)
+        plan = solve(problem, args.seconds, progress=_progress, **params)
     except (OSError, ProblemError) as exc:
         print(f"dispatch: {exc}", file=sys.stderr)
         return 2
@@ -43,20 +71,17 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    params = _parsed_params(args)
+    if params is None:
+        return 2
     if args.kind == "solomon":
-        from dispatch.solver import Tuning
         from dispatch.solver.bench.solomon import run_solomon
 
         instances = args.instances.split(",") if args.instances else None
-        try:
-            tuning = Tuning(**json.loads(args.tuning)) if args.tuning else None
-        except (ValueError, TypeError) as exc:
-            print(f"dispatch: --tuning: {exc}", file=sys.stderr)
-            return 2
-        return run_solomon(Path(args.directory), args.seconds, instances, args.results, tuning)
+        return run_solomon(Path(args.directory), args.seconds, instances, args.results, **params)
     from dispatch.solver.bench.stations import run_stations
 
-    return run_stations(args.seconds, args.results)
+    return run_stations(args.seconds, args.results, **params)
 
 
 def _seconds(text: str) -> float:
@@ -73,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("problem")
     p.add_argument("--seconds", type=_seconds, default=10.0)
     p.add_argument("--out")
+    p.add_argument("--params", help=PARAMS_HELP)
     p.set_defaults(run=_solve)
     b = sub.add_parser("bench", help="benchmarks: solomon DIR, or stations")
     b.add_argument("kind", choices=["solomon", "stations"])
@@ -80,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--seconds", type=_seconds, default=10.0)
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
-    b.add_argument("--tuning", help="experiments: solver Tuning fields as JSON, e.g. '{\"gls_lambda\": 0.2}'")
+    b.add_argument("--params", help=PARAMS_HELP)
     b.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     if args.command == "bench" and args.kind == "solomon" and not args.directory:

@@ -6,9 +6,12 @@ planning worker on another machine loads only this.
     plan = solve(load_problem(document), seconds=2)
 
 Modules, one per part: `problem` (the format, read and checked), `travel` (the travel
-model), `solve` (the OR-Tools model and how the search is wired), `ruin_recreate` (our
-compiled search), `reasons` (why a visit stays unplanned), `bench` (benchmarks only).
+model), `model` (the OR-Tools model and `RoutingParams`, OR-Tools' search settings),
+`ruin_recreate` (our compiled search and `SearchParams`, its settings), `solve` (wires
+them: problem, model, search, plan), `reasons` (why a visit stays unplanned), `bench`
+(benchmarks only).
 """
+from dispatch.solver.model import RoutingParams
 from dispatch.solver.problem import (
     Break,
     Engineer,
@@ -25,9 +28,11 @@ from dispatch.solver.problem import (
     dump_plan,
     load_problem,
 )
-from dispatch.solver.solve import Tuning, solve
+from dispatch.solver.ruin_recreate import SearchParams
+from dispatch.solver.solve import solve
 
 __all__ = [
     "Break", "Engineer", "Fixed", "Location", "Plan", "Problem", "ProblemError", "Route",
-    "Stop", "Travel", "Tuning", "Unassigned", "Visit", "dump_plan", "load_problem", "solve",
+    "RoutingParams", "SearchParams", "Stop", "Travel", "Unassigned", "Visit", "dump_plan", "load_problem",
+    "solve",
 ]

@@ -18,24 +18,73 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-# Christiaens & Vanden Berghe's parameters: longest string, mean visits removed per step,
-# preserved-string depth and blink rate.
-MAX_STRING = 10
-MEAN_REMOVED = 10
-SPLIT_DEPTH = 0.01
-BLINK = 0.01
 # Recreate orders and their weights: random, largest demand, farthest, closest, earliest
 # window end (the last one added for time windows).
 ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0])
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
 
 
-@dataclass
-class Instance:
+@dataclass(frozen=True)
+class SearchParams:
+    """Our ruin and recreate. The defaults are the measured best (docs/solver.md, stage 2).
+
+    enabled: run it (else OR-Tools searches alone, with `RoutingParams`).
+    time_share: of the time limit; OR-Tools polishes the routes in the rest.
+    initial_temperature, final_temperature: simulated annealing, in mean arc costs of each
+        visit's five nearest neighbours; the temperature falls geometrically with the time.
+    max_string_size, mean_removed, split_depth, blink_rate: Christiaens & Vanden Berghe's
+        longest string removed, mean visits removed per step, preserved-string depth and
+        the probability of skipping a place on recreate.
+    seed: of the random numbers; the same seed and steps give the same routes.
+    """
+
+    enabled: bool = True
+    time_share: float = 0.95
+    initial_temperature: float = 10.0
+    final_temperature: float = 0.05
+    max_string_size: int = 10
+    mean_removed: float = 10.0
+    split_depth: float = 0.01
+    blink_rate: float = 0.01
+    seed: int = 1
+
+    def __post_init__(self):
+        if not isinstance(self.enabled, bool):
+            raise ValueError(f"enabled: must be true or false, got {self.enabled!r}")
+        _in_range("time_share", self.time_share, 0, 1, low_open=True)
+        _in_range("initial_temperature", self.initial_temperature, 0, math.inf, low_open=True)
+        _in_range("final_temperature", self.final_temperature, 0, self.initial_temperature, low_open=True)
+        _whole("max_string_size", self.max_string_size, 1)
+        _in_range("mean_removed", self.mean_removed, 1, math.inf)
+        _in_range("split_depth", self.split_depth, 0, 1)
+        _in_range("blink_rate", self.blink_rate, 0, 1, high_open=True)
+        _whole("seed", self.seed, 0)
+
+
+def _number(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name}: must be a finite number, got {value!r}")
+
+
+def _in_range(name: str, value, low: float, high: float, low_open: bool = False,
+              high_open: bool = False) -> None:
+    _number(name, value)
+    if value < low or value > high or (low_open and value == low) or (high_open and value == high):
+        left, right = "(" if low_open else "[", ")" if high_open else "]"
+        raise ValueError(f"{name}: must be in {left}{low:g}, {high:g}{right}, got {value!r}")
+
+
+def _whole(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name}: must be a whole number >= {low}, got {value!r}")
+
+
+class Instance(NamedTuple):
     """A routing problem on the integer grid. Nodes 0..n-1 are visits, then depots."""
 
     travel: np.ndarray  # (nodes, nodes) travel time
@@ -57,6 +106,33 @@ class Instance:
     break_duration: np.ndarray  # (vehicles,) 0 = no break
 
 
+class _Search(NamedTuple):
+    """What every compiled step reads: the instance, the neighbours and the settings."""
+
+    instance: Instance
+    neighbours: np.ndarray  # (n, n) int32: row v lists the visits by closeness to v
+    remoteness: np.ndarray  # (n,) float: arc cost from the first engineer's start
+    max_string_size: float
+    mean_removed: float
+    split_depth: float
+    blink_rate: float
+
+
+class _State(NamedTuple):
+    """A solution. "Ahead" / "taken": the engineer's break is still to take / already taken."""
+
+    routes: np.ndarray  # (vehicles, n) int32: visits in order
+    length: np.ndarray  # (vehicles,) int32
+    route_of: np.ndarray  # (n,) int32: -1 = left out
+    position: np.ndarray  # (n,) int32
+    earliest_ahead: np.ndarray  # (vehicles, n) earliest service start at each position
+    earliest_taken: np.ndarray
+    latest_ahead: np.ndarray  # (vehicles, n) latest service start that keeps the rest feasible
+    latest_taken: np.ndarray
+    load: np.ndarray  # (vehicles,)
+    cost: np.ndarray  # (vehicles,) arc costs
+
+
 @dataclass
 class Result:
     routes: list[list[int]]  # visit nodes per vehicle
@@ -64,46 +140,49 @@ class Result:
     iterations: int
 
 
-def improve(inst: Instance, seconds: float, *, seed: int = 1, t0: float = 10.0, tf: float = 0.05,
+def improve(inst: Instance, seconds: float, params: SearchParams | None = None, *,
             progress: Callable[[float, int], None] | None = None) -> Result:
-    """Search for `seconds`; temperatures are in mean arc costs of the nearest neighbours.
+    """Search for `seconds` with `params` (the defaults when None).
 
     The first call in a process loads the compiled code (compiles it, the first time on a
     machine: some seconds) on the given time, and may overrun it; `warm()` does that first.
     """
+    params = params or SearchParams()
     started = time.perf_counter()
     end = started + seconds
     n, k = len(inst.service), len(inst.start)
-    pair = inst.cost[:n, :n] + inst.cost[:n, :n].T
-    near = np.argsort(pair, axis=1, kind="stable").astype(np.int32)
+    pair_cost = inst.cost[:n, :n] + inst.cost[:n, :n].T
+    neighbours = np.argsort(pair_cost, axis=1, kind="stable").astype(np.int32)
     nearest = np.sort(inst.cost[:n, :n] + np.eye(n, dtype=np.int64) * INF, axis=1)[:, :min(5, n - 1)]
     unit = float(nearest.mean()) if nearest.size else 1.0
     unit = unit or 1.0
-    far = inst.cost[inst.start[0], :n].astype(np.float64)
-    args = (inst.travel, inst.cost, inst.service, inst.window_start, inst.window_end, inst.demand,
-            inst.penalty, inst.fixed, inst.allowed, inst.start, inst.end, inst.shift_start, inst.shift_end,
-            inst.capacity, inst.break_start, inst.break_end, inst.break_duration, near, far)
-    cur, cand = _state(n, k), _state(n, k)
-    best_routes, best_len = np.zeros((k, n), np.int32), np.zeros(k, np.int32)
-    cost = _start(args, cur, cand, best_routes, best_len, np.int64(seed))
+    remoteness = inst.cost[inst.start[0], :n].astype(np.float64)
+    search = _Search(inst, neighbours, remoteness, float(params.max_string_size), float(params.mean_removed),
+                     float(params.split_depth), float(params.blink_rate))
+    current, candidate = _state(n, k), _state(n, k)
+    best_routes, best_length = np.zeros((k, n), np.int32), np.zeros(k, np.int32)
+    cost = _start(search, current, candidate, best_routes, best_length, np.int64(params.seed))
     best = cost
-    _run(args, cur, cand, best_routes, best_len, 0, 1.0, cost, best)  # compiled before the clock matters
+    # compiled before the clock matters
+    _run(search, current, candidate, best_routes, best_length, 0, 1.0, cost, best)
     search_start = time.perf_counter()
     chunk, last_report, iterations = 50, -1.0, 0
+    t0, tf = params.initial_temperature, params.final_temperature
     while True:
         now = time.perf_counter()
         if now >= end:
             break
-        frac = (now - search_start) / max(end - search_start, 1e-9)
-        temperature = unit * t0 * (tf / t0) ** frac
-        cost, best = _run(args, cur, cand, best_routes, best_len, chunk, temperature, cost, best)
+        elapsed_share = (now - search_start) / max(end - search_start, 1e-9)
+        temperature = unit * t0 * (tf / t0) ** elapsed_share
+        cost, best = _run(search, current, candidate, best_routes, best_length, chunk, temperature, cost,
+                          best)
         iterations += chunk
         spent = time.perf_counter() - now
         chunk = max(10, min(20000, int(chunk * (0.05 / spent) if spent > 0 else chunk * 2)))
         if progress is not None and now - started - last_report >= 0.5:
             last_report = now - started
             progress(last_report, int(best))
-    routes = [[int(x) for x in best_routes[v, :best_len[v]]] for v in range(k)]
+    routes = [[int(x) for x in best_routes[v, :best_length[v]]] for v in range(k)]
     return Result(routes, int(best), iterations)
 
 
@@ -115,177 +194,183 @@ def warm() -> None:
                      ints(1)), 0.0)
 
 
-# The state of a solution: routes (vehicles × positions), lengths, route and position of each
-# visit (route -1: left out), per position the earliest service start before / after the
-# break is taken (e0, e1) and the latest start with the break still to take / already taken
-# (l0, l1), per route load and cost.
-ROUTES, LENGTH, ROUTE_OF, POS, E0, E1, L0, L1, LOAD, COST = range(10)
+def _state(n: int, k: int) -> _State:
+    return _State(np.zeros((k, n), np.int32), np.zeros(k, np.int32), np.full(n, -1, np.int32),
+                  np.zeros(n, np.int32), np.zeros((k, n), np.int64), np.zeros((k, n), np.int64),
+                  np.zeros((k, n), np.int64), np.zeros((k, n), np.int64), np.zeros(k, np.int64),
+                  np.zeros(k, np.int64))
 
 
-def _state(n: int, k: int):
-    return (np.zeros((k, n), np.int32), np.zeros(k, np.int32), np.full(n, -1, np.int32),
-            np.zeros(n, np.int32), np.zeros((k, n), np.int64), np.zeros((k, n), np.int64),
-            np.zeros((k, n), np.int64), np.zeros((k, n), np.int64), np.zeros(k, np.int64),
-            np.zeros(k, np.int64))
-
-
-# The helpers called once per place take plain numbers: passing the argument tuples would
+# The helpers called once per place take plain numbers: passing the named tuples would
 # cost a reference count per array on every call (measured: seven times slower).
 @njit(cache=True)
-def _with_break(w0, w1, d, depart, t):
+def _arrival_with_break(break_from, break_until, break_length, depart, travel_time):
     """Earliest arrival after leaving at `depart`, taking the break on the way; INF if it can't."""
-    if depart >= INF or d == 0 or max(depart, w0) + d > w1:
+    if depart >= INF or break_length == 0 or max(depart, break_from) + break_length > break_until:
         return INF
-    return max(depart + t, w0) + d
+    return max(depart + travel_time, break_from) + break_length
 
 
 @njit(cache=True)
-def _arrive(wa, wb, w0, w1, d, dep0, dep1, t):
-    """Earliest service starts at a visit (break to take, break taken), each INF if too late."""
-    e0 = max(wa, dep0 + t) if dep0 < INF else INF
-    if e0 > wb:
-        e0 = INF
-    e1 = max(wa, min(dep1 + t if dep1 < INF else INF, _with_break(w0, w1, d, dep0, t)))
-    if e1 > wb:
-        e1 = INF
-    return e0, e1
+def _arrive(window_start, window_end, break_from, break_until, break_length, depart_ahead, depart_taken,
+            travel_time):
+    """Earliest service starts at a visit (break ahead, break taken), each INF if too late."""
+    start_ahead = max(window_start, depart_ahead + travel_time) if depart_ahead < INF else INF
+    if start_ahead > window_end:
+        start_ahead = INF
+    arrive_taken = depart_taken + travel_time if depart_taken < INF else INF
+    by_break = _arrival_with_break(break_from, break_until, break_length, depart_ahead, travel_time)
+    start_taken = max(window_start, min(arrive_taken, by_break))
+    if start_taken > window_end:
+        start_taken = INF
+    return start_ahead, start_taken
 
 
 @njit(cache=True)
-def _leave(e, service):
-    return e + service if e < INF else INF
+def _leave(service_start, service_time):
+    return service_start + service_time if service_start < INF else INF
 
 
 @njit(cache=True)
-def _refresh(args, st, r):
+def _refresh(search, state, r):
     """Earliest and latest service starts, load and cost of route r after a change."""
-    travel, cost, service, wb, demand = args[0], args[1], args[2], args[4], args[5]
-    end, sb, w1, d = args[10][r], args[12][r], args[15][r], args[16][r]
-    w0 = args[14][r]
-    routes, rof, pos = st[ROUTES], st[ROUTE_OF], st[POS]
-    m = st[LENGTH][r]
-    prev, c, q = args[9][r], 0, 0
-    dep0, dep1 = (args[11][r], INF) if d > 0 else (INF, args[11][r])
-    e0s, e1s = st[E0], st[E1]
-    for p in range(m):
-        v = routes[r, p]
-        rof[v] = r
-        pos[v] = p
-        e0, e1 = _arrive(args[3][v], wb[v], w0, w1, d, dep0, dep1, travel[prev, v])
-        e0s[r, p], e1s[r, p] = e0, e1
-        dep0, dep1 = _leave(e0, service[v]), _leave(e1, service[v])
-        c += cost[prev, v]
-        q += demand[v]
-        prev = v
-    if m > 0:
-        c += cost[prev, end]
-    st[COST][r] = c
-    st[LOAD][r] = q
-    nxt, late0, late1 = end, -INF, sb  # at the end the break must have been taken
-    for p in range(m - 1, -1, -1):
-        v = routes[r, p]
-        t = travel[v, nxt]
-        lt1 = min(wb[v], late1 - t - service[v])
+    inst = search.instance
+    travel, cost, service, demand = inst.travel, inst.cost, inst.service, inst.demand
+    window_start, window_end = inst.window_start, inst.window_end
+    end_node, shift_end = inst.end[r], inst.shift_end[r]
+    break_from, break_until, break_length = inst.break_start[r], inst.break_end[r], inst.break_duration[r]
+    routes, route_of, position = state.routes, state.route_of, state.position
+    length = state.length[r]
+    before, route_cost, load = inst.start[r], 0, 0
+    if break_length > 0:
+        depart_ahead, depart_taken = inst.shift_start[r], INF
+    else:
+        depart_ahead, depart_taken = INF, inst.shift_start[r]
+    earliest_ahead, earliest_taken = state.earliest_ahead, state.earliest_taken
+    for p in range(length):
+        visit = routes[r, p]
+        route_of[visit] = r
+        position[visit] = p
+        start_ahead, start_taken = _arrive(window_start[visit], window_end[visit], break_from, break_until,
+                                           break_length, depart_ahead, depart_taken, travel[before, visit])
+        earliest_ahead[r, p], earliest_taken[r, p] = start_ahead, start_taken
+        depart_ahead, depart_taken = _leave(start_ahead, service[visit]), _leave(start_taken, service[visit])
+        route_cost += cost[before, visit]
+        load += demand[visit]
+        before = visit
+    if length > 0:
+        route_cost += cost[before, end_node]
+    state.cost[r] = route_cost
+    state.load[r] = load
+    # Backwards: the latest start at each position from which the rest of the route still
+    # fits; at the end the break must have been taken.
+    after, latest_ahead, latest_taken = end_node, -INF, shift_end
+    for p in range(length - 1, -1, -1):
+        visit = routes[r, p]
+        travel_time = travel[visit, after]
+        here_taken = min(window_end[visit], latest_taken - travel_time - service[visit])
         by_break = -INF
-        if d > 0 and w0 + d <= late1:
-            by_break = min(late1 - t - d, w1 - d)
-        lt0 = min(wb[v], max(by_break, late0 - t) - service[v])
-        st[L0][r, p], st[L1][r, p] = lt0, lt1
-        nxt, late0, late1 = v, lt0, lt1
+        if break_length > 0 and break_from + break_length <= latest_taken:
+            by_break = min(latest_taken - travel_time - break_length, break_until - break_length)
+        here_ahead = min(window_end[visit], max(by_break, latest_ahead - travel_time) - service[visit])
+        state.latest_ahead[r, p], state.latest_taken[r, p] = here_ahead, here_taken
+        after, latest_ahead, latest_taken = visit, here_ahead, here_taken
 
 
 @njit(cache=True)
-def _total(args, st):
-    pen = args[6]
-    rof, rcost = st[ROUTE_OF], st[COST]
-    c = 0
-    for r in range(len(rcost)):
-        c += rcost[r]
-    for v in range(len(rof)):
-        if rof[v] < 0:
-            c += pen[v]
-    return c
+def _total(search, state):
+    """Route costs plus the penalties of the visits left out."""
+    penalty = search.instance.penalty
+    route_of, route_cost = state.route_of, state.cost
+    total = 0
+    for r in range(len(route_cost)):
+        total += route_cost[r]
+    for visit in range(len(route_of)):
+        if route_of[visit] < 0:
+            total += penalty[visit]
+    return total
 
 
 @njit(cache=True)
-def _copy_route(src, dst, r):
-    m = src[LENGTH][r]
-    for p in range(m):
-        v = src[ROUTES][r, p]
-        dst[ROUTES][r, p] = v
-        dst[E0][r, p] = src[E0][r, p]
-        dst[E1][r, p] = src[E1][r, p]
-        dst[L0][r, p] = src[L0][r, p]
-        dst[L1][r, p] = src[L1][r, p]
-        dst[ROUTE_OF][v] = r
-        dst[POS][v] = p
-    dst[LENGTH][r] = m
-    dst[LOAD][r] = src[LOAD][r]
-    dst[COST][r] = src[COST][r]
+def _copy_route(source, target, r):
+    length = source.length[r]
+    for p in range(length):
+        visit = source.routes[r, p]
+        target.routes[r, p] = visit
+        target.earliest_ahead[r, p] = source.earliest_ahead[r, p]
+        target.earliest_taken[r, p] = source.earliest_taken[r, p]
+        target.latest_ahead[r, p] = source.latest_ahead[r, p]
+        target.latest_taken[r, p] = source.latest_taken[r, p]
+        target.route_of[visit] = r
+        target.position[visit] = p
+    target.length[r] = length
+    target.load[r] = source.load[r]
+    target.cost[r] = source.cost[r]
 
 
 @njit(cache=True)
-def _save_best(st, best_routes, best_len):
-    routes, length = st[ROUTES], st[LENGTH]
+def _save_best(state, best_routes, best_length):
+    routes, length = state.routes, state.length
     for r in range(len(length)):
-        best_len[r] = length[r]
+        best_length[r] = length[r]
         for p in range(length[r]):
             best_routes[r, p] = routes[r, p]
 
 
 @njit(cache=True)
-def _start(args, cur, cand, best_routes, best_len, seed):
+def _start(search, current, candidate, best_routes, best_length, seed):
     """All visits inserted one by one (the fixed ones first)."""
     np.random.seed(seed)
-    fixed = args[7]
-    n = len(args[2])
+    fixed = search.instance.fixed
+    n = len(search.instance.service)
     items = np.empty(n, np.int32)
     count = 0
-    for v in range(n):
-        if fixed[v]:
-            items[count] = v
+    for visit in range(n):
+        if fixed[visit]:
+            items[count] = visit
             count += 1
-    _recreate(args, cur, items, count)
+    _recreate(search, current, items, count)
     count = 0
-    for v in range(n):
-        if not fixed[v]:
-            items[count] = v
+    for visit in range(n):
+        if not fixed[visit]:
+            items[count] = visit
             count += 1
-    _recreate(args, cur, items, count)
-    for r in range(len(cur[LENGTH])):
-        _copy_route(cur, cand, r)
-    for v in range(n):
-        cand[ROUTE_OF][v] = cur[ROUTE_OF][v]
-        cand[POS][v] = cur[POS][v]
-    _save_best(cur, best_routes, best_len)
-    return _total(args, cur)
+    _recreate(search, current, items, count)
+    for r in range(len(current.length)):
+        _copy_route(current, candidate, r)
+    for visit in range(n):
+        candidate.route_of[visit] = current.route_of[visit]
+        candidate.position[visit] = current.position[visit]
+    _save_best(current, best_routes, best_length)
+    return _total(search, current)
 
 
 @njit(cache=True)
-def _remove_positions(args, st, r, first, count, keep_from, keep_count):
+def _remove_positions(search, state, r, first, count, keep_from, keep_count):
     """Remove positions first..first+count-1 of route r, except the kept sub-string and
     fixed visits."""
-    fixed = args[7]
-    routes, rof = st[ROUTES], st[ROUTE_OF]
-    m = st[LENGTH][r]
-    w = 0
-    for p in range(m):
-        v = routes[r, p]
-        if first <= p < first + count and not (keep_from <= p < keep_from + keep_count) and not fixed[v]:
-            rof[v] = -1
+    fixed = search.instance.fixed
+    routes, route_of = state.routes, state.route_of
+    length = state.length[r]
+    written = 0
+    for p in range(length):
+        visit = routes[r, p]
+        removed = first <= p < first + count and not (keep_from <= p < keep_from + keep_count)
+        if removed and not fixed[visit]:
+            route_of[visit] = -1
         else:
-            routes[r, w] = v
-            w += 1
-    st[LENGTH][r] = w
-    _refresh(args, st, r)
+            routes[r, written] = visit
+            written += 1
+    state.length[r] = written
+    _refresh(search, state, r)
 
 
 @njit(cache=True)
-def _ruin(args, st, touched):
-    """Remove strings of neighbouring visits from up to k_s routes."""
-    near = args[17]
-    length, rof, pos = st[LENGTH], st[ROUTE_OF], st[POS]
-    n, k = len(rof), len(length)
+def _ruin(search, state, touched):
+    """Remove strings of neighbouring visits from a few routes near a random visit."""
+    neighbours = search.neighbours
+    length, route_of, position = state.length, state.route_of, state.position
+    n, k = len(route_of), len(length)
     served, used = 0, 0
     for r in range(k):
         if length[r] > 0:
@@ -293,44 +378,47 @@ def _ruin(args, st, touched):
             used += 1
     if served == 0:
         return
-    ls_max = min(float(MAX_STRING), served / used)
-    ks_max = 4.0 * MEAN_REMOVED / (1.0 + ls_max) - 1.0
-    ks = int(np.random.random() * ks_max) + 1
-    seed = np.random.randint(n)
-    while rof[seed] < 0:
-        seed = np.random.randint(n)
+    # Christiaens & Vanden Berghe: the longest string, then how many strings (routes).
+    longest_string = min(search.max_string_size, served / used)
+    most_strings = 4.0 * search.mean_removed / (1.0 + longest_string) - 1.0
+    strings = int(np.random.random() * most_strings) + 1
+    seed_visit = np.random.randint(n)
+    while route_of[seed_visit] < 0:
+        seed_visit = np.random.randint(n)
     ruined = 0
     for i in range(n):
-        c = near[seed, i]
-        if ruined >= ks:
+        visit = neighbours[seed_visit, i]
+        if ruined >= strings:
             break
-        r = rof[c]
+        r = route_of[visit]
         if r < 0 or touched[r]:
             continue
-        m = length[r]
-        lt = int(np.random.random() * min(float(m), ls_max)) + 1
-        p = pos[c]
-        if lt >= m or np.random.random() < 0.5:
-            lo, hi = max(0, p - lt + 1), min(p, m - lt)
-            first = lo + np.random.randint(hi - lo + 1)
-            _remove_positions(args, st, r, first, lt, 0, 0)
+        route_length = length[r]
+        string_length = int(np.random.random() * min(float(route_length), longest_string)) + 1
+        at = position[visit]
+        if string_length >= route_length or np.random.random() < 0.5:
+            # One string through `visit`.
+            lowest, highest = max(0, at - string_length + 1), min(at, route_length - string_length)
+            first = lowest + np.random.randint(highest - lowest + 1)
+            _remove_positions(search, state, r, first, string_length, 0, 0)
         else:
-            keep = 1
-            while keep < m - lt and np.random.random() > SPLIT_DEPTH:
-                keep += 1
-            span = lt + keep
-            lo, hi = max(0, p - span + 1), min(p, m - span)
-            first = lo + np.random.randint(hi - lo + 1)
-            keep_from = first + np.random.randint(span - keep + 1)
-            _remove_positions(args, st, r, first, span, keep_from, keep)
+            # "Split string": a longer string through `visit`, of which a part stays.
+            kept = 1
+            while kept < route_length - string_length and np.random.random() > search.split_depth:
+                kept += 1
+            span = string_length + kept
+            lowest, highest = max(0, at - span + 1), min(at, route_length - span)
+            first = lowest + np.random.randint(highest - lowest + 1)
+            keep_from = first + np.random.randint(span - kept + 1)
+            _remove_positions(search, state, r, first, span, keep_from, kept)
         touched[r] = True
         ruined += 1
 
 
 @njit(cache=True)
-def _order(args, items, count):
+def _order(search, items, count):
     """Sort the visits to put back by a randomly chosen criterion."""
-    demand, wb, far = args[5], args[4], args[18]
+    demand, window_end, remoteness = search.instance.demand, search.instance.window_end, search.remoteness
     keys = np.empty(count)
     u = np.random.random() * ORDER_WEIGHTS.sum()
     kind = 0
@@ -338,18 +426,18 @@ def _order(args, items, count):
         u -= ORDER_WEIGHTS[kind]
         kind += 1
     for i in range(count):
-        v = items[i]
+        visit = items[i]
         jitter = np.random.random()
         if kind == 0:
             keys[i] = jitter
         elif kind == 1:
-            keys[i] = -demand[v] - jitter
+            keys[i] = -demand[visit] - jitter
         elif kind == 2:
-            keys[i] = -far[v] - jitter
+            keys[i] = -remoteness[visit] - jitter
         elif kind == 3:
-            keys[i] = far[v] + jitter
+            keys[i] = remoteness[visit] + jitter
         else:
-            keys[i] = wb[v] + jitter
+            keys[i] = window_end[visit] + jitter
     order = np.argsort(keys)
     sorted_items = items[:count].copy()
     for i in range(count):
@@ -357,86 +445,103 @@ def _order(args, items, count):
 
 
 @njit(cache=True)
-def _recreate(args, st, items, count):
+def _recreate(search, state, items, count):
     """Put each visit back at its cheapest feasible place, blinking past some places."""
-    travel, cost, service, wa, wb, demand = args[0], args[1], args[2], args[3], args[4], args[5]
-    allowed, start, end, sb, cap = args[8], args[9], args[10], args[12], args[13]
-    routes, length, load = st[ROUTES], st[LENGTH], st[LOAD]
-    e0s, e1s, l0s, l1s = st[E0], st[E1], st[L0], st[L1]
-    sa, w0s, w1s, bds = args[11], args[14], args[15], args[16]
-    k = len(length)
-    _order(args, items, count)
+    inst = search.instance
+    travel, cost, service, demand = inst.travel, inst.cost, inst.service, inst.demand
+    window_start, window_end = inst.window_start, inst.window_end
+    allowed, start_node, end_node, capacity = inst.allowed, inst.start, inst.end, inst.capacity
+    shift_start, shift_end = inst.shift_start, inst.shift_end
+    break_froms, break_untils, break_lengths = inst.break_start, inst.break_end, inst.break_duration
+    routes, lengths, load = state.routes, state.length, state.load
+    earliest_ahead, earliest_taken = state.earliest_ahead, state.earliest_taken
+    latest_ahead, latest_taken = state.latest_ahead, state.latest_taken
+    blink_rate = search.blink_rate
+    k = len(lengths)
+    _order(search, items, count)
     for i in range(count):
-        c = items[i]
-        best, best_r, best_p = np.int64(INF), -1, -1
+        visit = items[i]
+        best_delta, best_route, best_position = np.int64(INF), -1, -1
         for r in range(k):
-            if not allowed[c, r] or load[r] + demand[c] > cap[r]:
+            if not allowed[visit, r] or load[r] + demand[visit] > capacity[r]:
                 continue
-            m = length[r]
-            w0, w1, bd = w0s[r], w1s[r], bds[r]
-            for p in range(m + 1):
-                if p > 0 and min(e0s[r, p - 1], e1s[r, p - 1]) > wb[c]:
+            length = lengths[r]
+            break_from, break_until, break_length = break_froms[r], break_untils[r], break_lengths[r]
+            for p in range(length + 1):
+                if p > 0 and min(earliest_ahead[r, p - 1], earliest_taken[r, p - 1]) > window_end[visit]:
                     break  # later places start later still
-                prev = start[r] if p == 0 else routes[r, p - 1]
-                nxt = end[r] if p == m else routes[r, p]
-                d = cost[prev, c] + cost[c, nxt] - (cost[prev, nxt] if m > 0 else 0)
-                if d >= best or np.random.random() < BLINK:
+                before = start_node[r] if p == 0 else routes[r, p - 1]
+                after = end_node[r] if p == length else routes[r, p]
+                delta = cost[before, visit] + cost[visit, after] - (cost[before, after] if length > 0 else 0)
+                if delta >= best_delta or np.random.random() < blink_rate:
                     continue
                 if p == 0:
-                    dep0, dep1 = (sa[r], INF) if bd > 0 else (INF, sa[r])
+                    if break_length > 0:
+                        depart_ahead, depart_taken = shift_start[r], INF
+                    else:
+                        depart_ahead, depart_taken = INF, shift_start[r]
                 else:
-                    dep0, dep1 = _leave(e0s[r, p - 1], service[prev]), _leave(e1s[r, p - 1], service[prev])
-                e0, e1 = _arrive(wa[c], wb[c], w0, w1, bd, dep0, dep1, travel[prev, c])
-                if e0 >= INF and e1 >= INF:
+                    depart_ahead = _leave(earliest_ahead[r, p - 1], service[before])
+                    depart_taken = _leave(earliest_taken[r, p - 1], service[before])
+                start_ahead, start_taken = _arrive(window_start[visit], window_end[visit], break_from,
+                                                   break_until, break_length, depart_ahead, depart_taken,
+                                                   travel[before, visit])
+                if start_ahead >= INF and start_taken >= INF:
                     continue
-                t = travel[c, nxt]
-                d0, d1 = _leave(e0, service[c]), _leave(e1, service[c])
-                a1 = min(d1 + t if d1 < INF else INF, _with_break(w0, w1, bd, d0, t))
-                if p == m:
-                    ok = a1 <= sb[r]
+                travel_on = travel[visit, after]
+                leave_ahead = _leave(start_ahead, service[visit])
+                leave_taken = _leave(start_taken, service[visit])
+                on_time = leave_taken + travel_on if leave_taken < INF else INF
+                by_break = _arrival_with_break(break_from, break_until, break_length, leave_ahead, travel_on)
+                next_taken = min(on_time, by_break)  # earliest arrival at `after`, break taken
+                if p == length:
+                    fits = next_taken <= shift_end[r]
                 else:
-                    ok = (d0 < INF and max(wa[nxt], d0 + t) <= l0s[r, p]) or max(wa[nxt], a1) <= l1s[r, p]
-                if ok:
-                    best, best_r, best_p = d, r, p
-        if best_r >= 0:
-            r, m = best_r, length[best_r]
-            for p in range(m, best_p, -1):
+                    fits = ((leave_ahead < INF
+                             and max(window_start[after], leave_ahead + travel_on) <= latest_ahead[r, p])
+                            or max(window_start[after], next_taken) <= latest_taken[r, p])
+                if fits:
+                    best_delta, best_route, best_position = delta, r, p
+        if best_route >= 0:
+            r, length = best_route, lengths[best_route]
+            for p in range(length, best_position, -1):
                 routes[r, p] = routes[r, p - 1]
-            routes[r, best_p] = c
-            length[r] = m + 1
-            _refresh(args, st, r)
+            routes[r, best_position] = visit
+            lengths[r] = length + 1
+            _refresh(search, state, r)
 
 
 @njit(cache=True)
-def _run(args, cur, cand, best_routes, best_len, steps, temperature, cost, best):
-    """`steps` ruin-and-recreate steps from the current solution (cand == cur on entry)."""
-    n, k = len(args[2]), len(cur[LENGTH])
+def _run(search, current, candidate, best_routes, best_length, steps, temperature, cost, best):
+    """`steps` ruin-and-recreate steps from the current solution (candidate == current on entry)."""
+    n, k = len(search.instance.service), len(current.length)
     touched = np.zeros(k, np.bool_)
     items = np.empty(n, np.int32)
     for _ in range(steps):
         touched[:] = False
-        _ruin(args, cand, touched)
+        _ruin(search, candidate, touched)
         count = 0
-        for v in range(n):
-            if cand[ROUTE_OF][v] < 0:
-                items[count] = v
+        for visit in range(n):
+            if candidate.route_of[visit] < 0:
+                items[count] = visit
                 count += 1
-        _recreate(args, cand, items, count)
-        for v in range(count):
-            r = cand[ROUTE_OF][items[v]]
+        _recreate(search, candidate, items, count)
+        for i in range(count):
+            r = candidate.route_of[items[i]]
             if r >= 0:
                 touched[r] = True
-        new = _total(args, cand)
+        new = _total(search, candidate)
+        # Simulated annealing: accept a worse solution with probability exp(-worsening / T).
         accept = new < cost - temperature * math.log(np.random.random())
-        src, dst = (cand, cur) if accept else (cur, cand)
-        for v in range(count):  # every visit removed, and those left out before
-            dst[ROUTE_OF][items[v]] = src[ROUTE_OF][items[v]]
+        source, target = (candidate, current) if accept else (current, candidate)
+        for i in range(count):  # every visit removed, and those left out before
+            target.route_of[items[i]] = source.route_of[items[i]]
         for r in range(k):
             if touched[r]:
-                _copy_route(src, dst, r)
+                _copy_route(source, target, r)
         if accept:
             cost = new
             if new < best:
                 best = new
-                _save_best(cur, best_routes, best_len)
+                _save_best(current, best_routes, best_length)
     return cost, best

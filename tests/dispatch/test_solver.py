@@ -160,11 +160,11 @@ def test_the_own_search_hands_its_routes_to_ortools(shared_dir):
 
 
 def test_a_polish_without_time_keeps_the_searched_routes(check_plan):
-    from dispatch.solver import Tuning
+    from dispatch.solver import SearchParams
     from dispatch.solver.bench.stations import station_day
 
     doc = station_day(300, 60, seed=300)  # OR-Tools needs more than 10 ms to take these routes
-    plan = dump_plan(solve(load_problem(doc), 1.0, tuning=Tuning(improver_share=0.9999)))
+    plan = dump_plan(solve(load_problem(doc), 1.0, search=SearchParams(time_share=0.9999)))
     check_plan(doc, plan)
     assert plan["totals"]["assigned"] > 250  # not a day with nothing planned
     assert plan["solver"]["status"] in ("SEARCH_ROUTES_KEPT", "ROUTING_SUCCESS")

@@ -16,8 +16,10 @@ from pathlib import Path
 from dispatch.solver import ruin_recreate
 from dispatch.solver.bench.shared import solomon_problem, verify
 from dispatch.solver.bench.yardstick import pyvrp_distance
+from dispatch.solver.model import RoutingParams
 from dispatch.solver.problem import dump_plan, load_problem
-from dispatch.solver.solve import Tuning, solve
+from dispatch.solver.ruin_recreate import SearchParams
+from dispatch.solver.solve import solve
 
 
 def family(name: str) -> str:
@@ -43,11 +45,12 @@ def distance_bks(directory: Path) -> dict[str, float]:
         return {row["instance"]: float(row["distance_real"]) for row in csv.DictReader(fh)}
 
 
-def run_instance(path: Path, seconds: float, tuning: Tuning | None = None) -> dict:
+def run_instance(path: Path, seconds: float, routing: RoutingParams | None = None,
+                 search: SearchParams | None = None) -> dict:
     """Solve, verify and compare one instance; one result row."""
     doc = solomon_problem(path)
     started = time.perf_counter()
-    plan = solve(load_problem(doc), seconds, tuning=tuning)
+    plan = solve(load_problem(doc), seconds, routing=routing, search=search)
     elapsed = time.perf_counter() - started
     plan_doc = dump_plan(plan)
     verdict = verify(doc, plan_doc)
@@ -59,12 +62,14 @@ def run_instance(path: Path, seconds: float, tuning: Tuning | None = None) -> di
         "seconds": round(elapsed, 2), "pyvrp_distance": ref["distance"], "pyvrp_vehicles": ref["vehicles"],
         # compared only when both serve every customer: a plan with visits left out is not shorter
         "ratio": (verdict["distance"] / ref["distance"]
-                  if verdict.get("ok") and not verdict.get("unassigned") and ref.get("feasible", True) else None),
+                  if verdict.get("ok") and not verdict.get("unassigned") and ref.get("feasible", True)
+                  else None),
     }
 
 
 def run_solomon(directory: Path, seconds: float, instances: list[str] | None = None,
-                results: str | None = None, tuning: Tuning | None = None) -> int:
+                results: str | None = None, routing: RoutingParams | None = None,
+                search: SearchParams | None = None) -> int:
     """Run the benchmark and print per instance, per family and overall figures."""
     best, best_distance = bks(directory), distance_bks(directory)
     ruin_recreate.warm()
@@ -76,7 +81,7 @@ def run_solomon(directory: Path, seconds: float, instances: list[str] | None = N
           f"{'gap bks':>8} {'gap dbks':>8} {'secs':>6}  verified")
     rows = []
     for path in paths:
-        row = run_instance(path, seconds, tuning)
+        row = run_instance(path, seconds, routing, search)
         ref = best.get(path.stem)
         row["gap_bks"] = row["distance"] / ref[1] - 1 if ref and row["ratio"] else None
         ref_d = best_distance.get(path.stem)
@@ -118,8 +123,10 @@ def _summary(rows: list[dict]) -> None:
         gaps_d = [r["gap_dbks"] for r in ok if r.get("gap_dbks") is not None]
         print(f"{name:8} {len(group):>3} {statistics.mean(ratios):10.4f} {max(ratios):7.4f} "
               f"{(statistics.mean(gaps) * 100 if gaps else 0):+7.2f}% "
-              f"{(statistics.mean(gaps_d) * 100 if gaps_d else 0):+7.2f}% {statistics.mean(r['vehicles'] for r in ok):5.1f} "
+              f"{(statistics.mean(gaps_d) * 100 if gaps_d else 0):+7.2f}% "
+              f"{statistics.mean(r['vehicles'] for r in ok):5.1f} "
               f"{statistics.mean(r['pyvrp_vehicles'] for r in ok):6.1f}")
     failed = [r["instance"] for r in rows if not r["ok"] or r["unassigned"]]
-    print(f"verified: {len(rows) - len(failed)}/{len(rows)}" + (f"  not clean: {', '.join(failed)}" if failed else ""))
+    print(f"verified: {len(rows) - len(failed)}/{len(rows)}"
+          + (f"  not clean: {', '.join(failed)}" if failed else ""))
     sys.stdout.flush()

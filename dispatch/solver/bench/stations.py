@@ -14,7 +14,9 @@ from pathlib import Path
 
 from dispatch.solver import ruin_recreate
 from dispatch.solver.bench.shared import verify
+from dispatch.solver.model import RoutingParams
 from dispatch.solver.problem import dump_plan, load_problem
+from dispatch.solver.ruin_recreate import SearchParams
 from dispatch.solver.solve import solve
 
 SIZES = ((60, 12), (120, 24), (300, 60))
@@ -39,8 +41,9 @@ def station_day(visits: int, engineers: int, seed: int) -> dict:
         lat, lng = _point_within(rng, 30.0)
         locations.append({"id": f"cust-{n + 1}", "lat": lat, "lng": lng})
         slot = rng.randrange(DAY_START, DAY_END - 2 * 3600, 3600)
-        job = {"id": f"v-{n + 1}", "location": f"cust-{n + 1}", "duration": rng.choice(range(1800, 5401, 900)),
-               "window": [slot, slot + 2 * 3600], "priority": rng.choices((1, 2, 3), (70, 20, 10))[0]}
+        job = {"id": f"v-{n + 1}", "location": f"cust-{n + 1}",
+               "duration": rng.choice(range(1800, 5401, 900)), "window": [slot, slot + 2 * 3600],
+               "priority": rng.choices((1, 2, 3), (70, 20, 10))[0]}
         if rng.random() < 0.85:
             job["skill"] = rng.choice(SKILLS)
         if rng.random() < 0.10:
@@ -61,7 +64,8 @@ def _point_within(rng: random.Random, radius_km: float) -> tuple[float, float]:
     return STATION[0] + dlat, STATION[1] + dlng
 
 
-def run_stations(seconds: float, results: str | None = None) -> int:
+def run_stations(seconds: float, results: str | None = None, routing: RoutingParams | None = None,
+                 search: SearchParams | None = None) -> int:
     """Solve the three station days, verify each plan, print the figures."""
     print(f"{'day':26} {'assigned':>9} {'weighted':>12} {'travel h':>8} {'secs':>6} {'outside':>7}  verified")
     rows, clean = [], True
@@ -70,7 +74,7 @@ def run_stations(seconds: float, results: str | None = None) -> int:
         doc = station_day(visits, engineers, seed=visits)
         problem = load_problem(doc)
         started = time.perf_counter()
-        plan = solve(problem, seconds)
+        plan = solve(problem, seconds, routing=routing, search=search)
         elapsed = time.perf_counter() - started
         verdict = verify(doc, dump_plan(plan))
         weight = {v.id: v.priority for v in problem.visits}
