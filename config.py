@@ -122,6 +122,21 @@ class Config:
     CACHE_THRESHOLD = 20_000  # SimpleCache: room for every station of the network
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
 
+    # Background jobs (Celery): Redis in production (CELERY_BROKER_URL=redis://…); without
+    # it an embedded broker on a SQLite file under instance/, so `make run` needs no server.
+    # A task is acknowledged once done, so a worker that dies mid-job leaves it to another.
+    CELERY = {
+        "broker_url": os.environ.get("CELERY_BROKER_URL",
+                                     f"sqla+sqlite:///{INSTANCE_DIR / 'broker.db'}"),
+        "include": ["dispatch.tasks"],
+        "task_ignore_result": True,  # jobs report through the rows they write (plans)
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+    }
+    PLAN_SECONDS = 10.0  # the most a station's plan may search; small days take less
+
     # API tokens.
     API_TOKEN_TTL_DAYS = 30
 
@@ -149,6 +164,10 @@ class TestConfig(Config):
         os.environ.get("WENQING_TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
     LISTING_CACHE_SECONDS = 0   # tests see every write at once (a dedicated test caches)
+    # Jobs run in the test's own process unless a test starts a real worker (and broker).
+    CELERY = {**Config.CELERY, "task_always_eager": True, "task_eager_propagates": False,
+              "broker_url": os.environ.get("CELERY_BROKER_URL", "memory://")}
+    PLAN_SECONDS = 1.0
     REFERENCE_DATA_SECONDS = 0
 
 

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound so any module can import them without cycles."""
+from celery import Celery, Task
+from flask import Flask
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
@@ -54,3 +56,19 @@ def analyze(*tables: str) -> None:
         db.session.execute(text("ANALYZE " + ", ".join(tables)))
     else:
         db.session.execute(text("ANALYZE"))
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """The task engine (Celery) bound to the app: every task runs inside an app context,
+    so tasks use `db` as views do (Flask's "Background Tasks with Celery" pattern)."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    engine = Celery(app.name, task_cls=FlaskTask)
+    engine.config_from_object(app.config["CELERY"])
+    engine.set_default()
+    app.extensions["celery"] = engine
+    return engine

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import Conflict
 
 from accounts.models import utcnow
-from dispatch.models import Engineer, EngineerDay, Plan, Station, Visit
+from dispatch.models import Engineer, EngineerDay, Plan, Station, Visit, VisitEvent
 from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_moved, visit_planned
 from dispatch.solver import ProblemError, dump_plan, load_problem, solve
@@ -342,3 +342,60 @@ def publish(plan: Plan, user) -> Plan:
         visit_planned.send(visit, from_engineer_id=before[0], from_start=before[1])
     db.session.refresh(plan)
     return plan
+
+
+# --- Adjusting by hand ---------------------------------------------------------------------------
+
+class ChosenByCustomer(Conflict):
+    description = _l("The customer chose this engineer; the visit cannot go to someone else.")
+
+
+class CannotMove(Conflict):
+    description = _l("Only a scheduled visit can be moved or pinned.")
+
+
+class NotThisStation(Conflict):
+    description = _l("That engineer does not work at this visit's station or does not repair this product.")
+
+
+def pin_visit(visit: Visit, engineer: Engineer, start: datetime | None, user) -> Visit:
+    """The manager puts a visit with an engineer (and, if given, at a time): pinned, so
+    every later plan keeps it there. The caller commits."""
+    if visit.status != "scheduled":
+        raise CannotMove()
+    if visit.chosen_by_customer and engineer.id != visit.engineer_id:
+        raise ChosenByCustomer()
+    if engineer.station_id != visit.station_id or visit.skill_id not in {s.id for s in engineer.skills}:
+        raise NotThisStation()
+    before = visit.engineer_id
+    visit.engineer_id, visit.pinned = engineer.id, True
+    if start is not None:
+        visit.planned_start = start
+    db.session.add(VisitEvent(visit_id=visit.id, from_status=visit.status, to_status=visit.status,
+                              actor_id=user.id, note=f"pinned to engineer {engineer.id}"
+                              + (f" at {start:%H:%M}" if start else "")))
+    db.session.flush()
+    if before != engineer.id:
+        visit_moved.send(visit, from_engineer_id=before)
+    return visit
+
+
+def unpin_visit(visit: Visit) -> Visit:
+    """Give the visit back to the planner (the customer's choice, if any, still holds)."""
+    visit.pinned = False
+    db.session.flush()
+    return visit
+
+
+def set_availability(engineer: Engineer, day: date, user, *, absent: bool = False,
+                     shift: tuple[int, int] | None = None,
+                     lunch: tuple[int, int] | None = None) -> EngineerDay:
+    """An engineer's day as the manager sets it (minutes after midnight); the caller commits."""
+    change = db.session.get(EngineerDay, (engineer.id, day)) or EngineerDay(engineer_id=engineer.id, day=day)
+    change.absent = absent
+    change.shift_start, change.shift_end = shift if shift else (None, None)
+    change.break_start, change.break_minutes = lunch if lunch else (None, None)
+    change.updated_by_id, change.updated_at = user.id, utcnow()
+    db.session.add(change)
+    db.session.flush()
+    return change

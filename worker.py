@@ -1,0 +1,6 @@
+"""The Celery worker's entry point: `celery -A worker worker --concurrency 1` (one process
+per core: the solver is single-threaded). Builds the app as the web server does."""
+from app import create_app
+
+app = create_app()
+celery = app.extensions["celery"]
