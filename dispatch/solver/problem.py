@@ -143,7 +143,8 @@ def dump_plan(plan: Plan) -> dict:
     for route in plan.routes:
         doc = {
             "engineer": route.engineer,
-            "stops": [{"visit": s.visit, "arrival": s.arrival, "start": s.start, "end": s.end} for s in route.stops],
+            "stops": [{"visit": s.visit, "arrival": s.arrival, "start": s.start, "end": s.end}
+                      for s in route.stops],
             "depart": route.depart,
             "return": route.return_,
             "distance": route.distance,
@@ -282,7 +283,8 @@ def _travel(spec: dict, size: int) -> Travel:
     if model == "euclidean":
         return Travel(model, scale=_optional_number(spec, "scale", "travel", 1.0),
                       speed=_optional_number(spec, "speed", "travel", 1.0))
-    return Travel(model, durations=_square(spec, "durations", size), distances=_square(spec, "distances", size))
+    return Travel(model, durations=_square(spec, "durations", size),
+                  distances=_square(spec, "distances", size))
 
 
 def _optional_number(item: dict, key: str, path: str, default: float) -> float:
@@ -302,7 +304,8 @@ def _square(spec: dict, key: str, size: int) -> list[list[float]]:
         for j, value in enumerate(row):
             value = _Reader(value, f"travel.{key}[{i}][{j}]").number()
             if i == j and value != 0:
-                raise ProblemError(f"travel.{key}[{i}][{i}]: a location's way to itself must be 0, got {value}")
+                raise ProblemError(f"travel.{key}[{i}][{i}]: a location's way to itself must be 0, "
+                                   f"got {value}")
     return rows
 
 
@@ -349,7 +352,8 @@ def _visit(item: Any, path: str, known: set[str], engineers: dict[str, Engineer]
     if item.get("priority") is not None:
         value = item["priority"]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PRIORITY:
-            raise ProblemError(f"{path}.priority: must be a whole number from 1 to {MAX_PRIORITY}, got {value!r:.40}")
+            raise ProblemError(f"{path}.priority: must be a whole number from 1 to {MAX_PRIORITY}, "
+                               f"got {value!r:.40}")
         priority = value
     demand = 0 if item.get("demand") is None else _field(item, "demand", path).number()
     visit = Visit(
@@ -379,7 +383,8 @@ def _fixed(spec: dict, path: str, visit: Visit, engineers: dict[str, Engineer]) 
     if not (eng.shift[0] <= start and start + visit.duration <= eng.shift[1]):
         raise ProblemError(f"{path}.start: {start} does not fit {eid!r}'s shift {list(eng.shift)}")
     if eng.capacity is not None and visit.demand > eng.capacity:
-        raise ProblemError(f"{path}.engineer: demand {visit.demand} is over {eid!r}'s capacity {eng.capacity}")
+        raise ProblemError(f"{path}.engineer: demand {visit.demand} is over {eid!r}'s capacity "
+                           f"{eng.capacity}")
     return Fixed(eid, start)
 
 
@@ -390,6 +395,6 @@ def _check_fixed_overlaps(visits: list[Visit]) -> None:
             placed.setdefault(v.fixed.engineer, []).append((v.fixed.start, v.fixed.start + v.duration, i))
     for spans in placed.values():
         spans.sort()
-        for (s0, e0, i0), (s1, _e1, i1) in zip(spans, spans[1:]):
+        for (_s0, e0, i0), (s1, _e1, i1) in zip(spans, spans[1:]):
             if s1 < e0:
                 raise ProblemError(f"visits[{i1}].fixed.start: {s1} overlaps visits[{i0}] (fixed until {e0})")

@@ -112,6 +112,7 @@ def _vincenty(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     u_sq = cos2_alpha * (_A**2 - _B**2) / _B**2
     a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
     b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta = b * sin_sigma * (cos_2sm + b / 4 * (cos_sigma * (-1 + 2 * cos_2sm**2)
-                                              - b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)))
+    delta = b * sin_sigma * (cos_2sm + b / 4 * (
+        cos_sigma * (-1 + 2 * cos_2sm**2)
+        - b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)))
     return _B * a * (sigma - delta), converged & np.isfinite(sigma)

@@ -42,7 +42,8 @@ def verify(problem: dict, plan: dict) -> dict:
         prob_path.write_text(json.dumps(problem))
         plan_path.write_text(json.dumps(plan))
         out = subprocess.run(
-            [sys.executable, str(shared_dir() / "tools" / "verify_plan.py"), str(prob_path), str(plan_path), "--json"],
+            [sys.executable, str(shared_dir() / "tools" / "verify_plan.py"), str(prob_path), str(plan_path),
+             "--json"],
             capture_output=True, text=True, check=False)
     try:
         return json.loads(out.stdout)
