@@ -1,4 +1,6 @@
 """What goes in and out of the accounts API and forms."""
+from datetime import UTC
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import (
     EXCLUDE,
@@ -20,6 +22,27 @@ LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 an
 REQUIRED = {"required": _l("Please fill this in.")}
 EMAIL = validate.Email(error=_l("Not a valid email address."))
 PASSWORD = validate.Length(min=8, max=128, error=_l("Use 8 to 128 characters."))
+
+# Station-local wall-clock time as the API reads and writes it: no offset (the station's
+# clock; see config's day plan timezone), so not an RFC 3339 `date-time`; documented so.
+LOCAL_DATE_TIME = {"format": "station-local-date-time",
+                   "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"}
+
+
+class UtcDateTime(fields.DateTime):
+    """An instant, stored as naive UTC, written with its offset (`…+00:00`): an RFC 3339
+    `date-time` that a browser reads as UTC, not as its own local time."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def station_time(description: str | None = None, **kwargs) -> fields.NaiveDateTime:
+    """A station-local time field (windows, visit stamps), documented without an offset."""
+    metadata = {**LOCAL_DATE_TIME, "description": description or "station-local time, no offset"}
+    return fields.NaiveDateTime(metadata=metadata, **kwargs)
 
 
 class CredentialsSchema(Schema):
@@ -80,7 +103,7 @@ class SignupSchema(FormSchema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True)
-    expires_at = fields.DateTime(required=True)
+    expires_at = UtcDateTime(required=True)
 
 
 class UserSchema(Schema):

@@ -1,7 +1,7 @@
 """What goes in and out of the stations API."""
 from marshmallow import Schema, fields, validate
 
-from accounts.schemas import LAT, LNG
+from accounts.schemas import LAT, LNG, UtcDateTime, station_time
 
 
 class PointQuerySchema(Schema):
@@ -63,8 +63,8 @@ class SlotsQuerySchema(Schema):
 
 
 class WindowSchema(Schema):
-    start = fields.DateTime()
-    end = fields.DateTime()
+    start = station_time()
+    end = station_time()
 
 
 class SlotSchema(WindowSchema):
@@ -86,8 +86,7 @@ class BookingSchema(Schema):
     address_text = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lat = fields.Float(required=True, validate=LAT, allow_nan=False)
     lng = fields.Float(required=True, validate=LNG, allow_nan=False)
-    window_start = fields.NaiveDateTime(required=True,
-                                        metadata={"description": "station-local start of the window"})
+    window_start = station_time("station-local start of the window, no offset", required=True)
     engineer_id = fields.Integer(load_default=None,
                                  metadata={"description": "the chosen engineer; none: the station chooses"})
     customer_id = fields.Integer(load_default=None,
@@ -95,7 +94,7 @@ class BookingSchema(Schema):
 
 
 class RescheduleSchema(Schema):
-    window_start = fields.NaiveDateTime(required=True)
+    window_start = station_time("station-local start of the new window, no offset", required=True)
 
 
 class StepSchema(Schema):
@@ -127,7 +126,7 @@ class StationRefSchema(Schema):
 class VisitEventSchema(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
     by = fields.String(attribute="actor.role")
     channel = fields.String()
     note = fields.String(allow_none=True)
@@ -136,9 +135,9 @@ class VisitEventSchema(Schema):
 class VisitSchema(Schema):
     id = fields.Integer()
     status = fields.String()
-    window_start = fields.DateTime()
-    window_end = fields.DateTime()
-    eta = fields.DateTime(allow_none=True)
+    window_start = station_time()
+    window_end = station_time()
+    eta = station_time(allow_none=True)
     engineer = fields.Nested(EngineerRefSchema, allow_none=True)
     station = fields.Nested(StationRefSchema)
     skill = fields.String(attribute="skill.code")
@@ -151,10 +150,10 @@ class VisitSchema(Schema):
     customer = fields.Nested(PersonSchema)
     chosen_by_customer = fields.Boolean()
     channel = fields.String()
-    created_at = fields.DateTime()
-    en_route_at = fields.DateTime(allow_none=True)
-    on_site_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = station_time()
+    en_route_at = station_time(allow_none=True)
+    on_site_at = station_time(allow_none=True)
+    finished_at = station_time(allow_none=True)
     fault_found = fields.String(allow_none=True)
     parts_used = fields.String(allow_none=True)
     fixed_first_time = fields.Boolean(allow_none=True)

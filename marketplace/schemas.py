@@ -1,6 +1,7 @@
 """What goes in and out of the marketplace API."""
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from accounts.schemas import UtcDateTime
 from dispatch.schemas import LAT, LNG, StationRefSchema, WindowSchema
 from marketplace.catalog import skill_codes
 from marketplace.levels import LEVELS
@@ -90,9 +91,9 @@ class ReviewSchema(Schema):
     text = fields.String(allow_none=True)
     tags = fields.List(fields.Nested(ReviewTagSchema))
     reviewer = fields.String(metadata={"description": "masked name"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     reply = fields.String(allow_none=True)
-    replied_at = fields.DateTime(allow_none=True)
+    replied_at = UtcDateTime(allow_none=True)
 
 
 class ReviewPageSchema(Schema):
@@ -135,7 +136,7 @@ class ReviewOutSchema(ReviewSchema):
     engineer_id = fields.Integer()
     visit_id = fields.Integer(allow_none=True)
     hidden = fields.Boolean()
-    editable_until = fields.DateTime(allow_none=True)
+    editable_until = UtcDateTime(allow_none=True)
 
 
 class ReplySchema(Schema):
@@ -169,14 +170,14 @@ class PointLineSchema(Schema):
     reason = fields.String()
     source_type = fields.String()
     source_id = fields.Integer()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class LevelChangeSchema(Schema):
     from_level = fields.String()
     to_level = fields.String()
     reason = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class MyLevelSchema(Schema):
