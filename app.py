@@ -116,12 +116,22 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_error_handlers(app: Flask) -> None:
     """JSON for the API, a page for people; never a traceback."""
+    from flask import make_response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            return api.handle_http_exception(error)
-        return render_template("error.html", error=error), error.code
+            body, code, headers = api.handle_http_exception(error)
+            if error.description and "message" not in body:
+                body["message"] = str(error.description)  # what went wrong, in the reader's language
+            response = make_response((body, code, headers))
+        else:
+            response = make_response(render_template("error.html", error=error), error.code)
+        # The exception's own headers (a 405's `Allow`, a 401's challenge) say what to do next.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers.setdefault(name, value)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
