@@ -34,6 +34,10 @@ class PlanNotDraft(Conflict):
     description = _l("Only a finished draft can be published.")
 
 
+class PlanInProgress(Conflict):
+    description = _l("This day is being planned already; wait for that plan to finish.")
+
+
 def visit_key(visit_id: int) -> str:
     return f"v-{visit_id}"
 
@@ -201,7 +205,15 @@ def budget_seconds(visits: int, most: float) -> float:
 
 
 def request_plan(station: Station, day: date, user, most_seconds: float) -> Plan:
-    """A queued plan of the station's day; the caller commits and starts the job."""
+    """A queued plan of the station's day; the caller commits and starts the job. Drafts
+    not published (and failed runs) are discarded: the new plan replaces them."""
+    others = db.session.execute(select(Plan).where(
+        Plan.station_id == station.id, Plan.day == day,
+        Plan.status.in_(("queued", "running", "draft", "failed")))).scalars().all()
+    if any(p.status in ("queued", "running") for p in others):
+        raise PlanInProgress()
+    for other in others:
+        other.status = "discarded"
     plan = Plan(station_id=station.id, day=day, status="queued", requested_by_id=user.id,
                 seconds=most_seconds)
     db.session.add(plan)
@@ -389,8 +401,9 @@ def unpin_visit(visit: Visit) -> Visit:
 
 def set_availability(engineer: Engineer, day: date, user, *, absent: bool = False,
                      shift: tuple[int, int] | None = None,
-                     lunch: tuple[int, int] | None = None) -> EngineerDay:
-    """An engineer's day as the manager sets it (minutes after midnight); the caller commits."""
+                     lunch: tuple[int | None, int | None] | None = None) -> EngineerDay:
+    """An engineer's day as the manager sets it (minutes after midnight; a break of 0
+    minutes is no break); the caller commits."""
     change = db.session.get(EngineerDay, (engineer.id, day)) or EngineerDay(engineer_id=engineer.id, day=day)
     change.absent = absent
     change.shift_start, change.shift_end = shift if shift else (None, None)
