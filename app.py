@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
-from extensions import api, babel, cache, csrf, db, login_manager, migrate
+from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, migrate
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
+    celery_init_app(app)
     cache.init_app(app)
     app.before_request(enforce_access)
 
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
+    from dispatch.planning_api import blp as planning_api
     from dispatch.views import bp as dispatch_pages
     from dispatch.visits_api import blp as visits_api
     from marketplace.api import blp as marketplace_api
@@ -107,7 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.feedback_views import bp as feedback_pages
     from marketplace.views import bp as marketplace_pages
 
-    for blueprint in (accounts_api, stations_api, marketplace_api, visits_api, feedback_api):
+    for blueprint in (accounts_api, stations_api, marketplace_api, visits_api, feedback_api,
+                      planning_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages):
