@@ -1,6 +1,6 @@
 """Flask extensions, created unbound so any module can import them without cycles."""
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
@@ -64,6 +64,8 @@ def celery_init_app(app: Flask) -> Celery:
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            if has_app_context():  # run in-process (eager): the caller's app
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 

@@ -5,14 +5,9 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from accounts.schemas import UtcDateTime, station_time as local_time
+
 ROW_ID = validate.Range(min=1, max=2**63 - 1)
-LOCAL = {"description": "station-local time, no offset"}
-
-
-def local_time(description: str | None = None, **kwargs) -> fields.NaiveDateTime:
-    """A station-local time, documented without an offset."""
-    return fields.NaiveDateTime(metadata={"description": description or LOCAL["description"]},
-                                **kwargs)
 
 
 class ClockField(fields.String):
@@ -95,9 +90,9 @@ class PlanSchema(Schema):
     progress = fields.Float(metadata={"description": "0 … 1 while the job runs"})
     error = fields.String(allow_none=True)
     seconds = fields.Float(metadata={"description": "the search's time budget"})
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
-    published_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
     assigned = fields.Integer(allow_none=True)
     unassigned_count = fields.Integer(allow_none=True)
     travel_minutes = fields.Integer(allow_none=True)
