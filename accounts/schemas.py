@@ -19,6 +19,9 @@ from accounts.models import ROLES
 LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
 LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180.")
 
+# A row id as forms and URLs may carry it: the databases hold 64-bit ids.
+ROW_ID = validate.Range(min=1, max=2**63 - 1, error=_l("Not a known entry."))
+
 REQUIRED = {"required": _l("Please fill this in.")}
 EMAIL = validate.Email(error=_l("Not a valid email address."))
 PASSWORD = validate.Length(min=8, max=128, error=_l("Use 8 to 128 characters."))
@@ -61,6 +64,13 @@ class FormSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    def handle_error(self, error: ValidationError, data, **kwargs) -> None:
+        """Every field's messages as a list, as the pages show them: marshmallow leaves a
+        translated (lazy) message bare, and a page would spell it out letter by letter."""
+        for name, messages in error.messages.items():
+            if not isinstance(messages, (list, dict)):
+                error.messages[name] = [messages]
 
 
 class LoginFormSchema(CredentialsSchema, FormSchema):

@@ -1,7 +1,17 @@
-"""What goes in and out of the stations API."""
-from marshmallow import Schema, fields, validate
+"""What goes in and out of the stations API, and the dispatch pages' forms."""
+from datetime import date, datetime
 
-from accounts.schemas import LAT, LNG, UtcDateTime, station_time
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, post_load, validate
+
+from accounts.schemas import LAT, LNG, FormSchema, UtcDateTime, station_time
+
+# Days the product plans, books and reports on; also keeps "the next day" of any asked-for
+# day a real date (9999-12-31 + 1 day overflows).
+DAY = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31),
+                     error=_l("Give a day between 2000 and 2099."))
+WINDOW_START = validate.Range(min=datetime(2000, 1, 1), max=datetime(2099, 12, 31),
+                              error=_l("Give a time between 2000 and 2099."))
 
 
 class PointQuerySchema(Schema):
@@ -57,7 +67,7 @@ class SlotsQuerySchema(Schema):
     lat = fields.Float(required=True, validate=LAT, allow_nan=False)
     lng = fields.Float(required=True, validate=LNG, allow_nan=False)
     skill = fields.String(required=True, metadata={"description": "product line, e.g. laptop"})
-    from_ = fields.Date(data_key="from", load_default=None,
+    from_ = fields.Date(data_key="from", load_default=None, validate=DAY,
                         metadata={"description": "first day (default: today, station time)"})
     days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=14))
 
@@ -86,7 +96,8 @@ class BookingSchema(Schema):
     address_text = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lat = fields.Float(required=True, validate=LAT, allow_nan=False)
     lng = fields.Float(required=True, validate=LNG, allow_nan=False)
-    window_start = station_time("station-local start of the window, no offset", required=True)
+    window_start = station_time("station-local start of the window, no offset", required=True,
+                                validate=WINDOW_START)
     engineer_id = fields.Integer(load_default=None,
                                  metadata={"description": "the chosen engineer; none: the station chooses"})
     customer_id = fields.Integer(load_default=None,
@@ -94,7 +105,12 @@ class BookingSchema(Schema):
 
 
 class RescheduleSchema(Schema):
-    window_start = station_time("station-local start of the new window, no offset", required=True)
+    window_start = station_time("station-local start of the new window, no offset", required=True,
+                                validate=WINDOW_START)
+
+
+class RescheduleFormSchema(RescheduleSchema, FormSchema):
+    """The reschedule page's choice of window."""
 
 
 class StepSchema(Schema):
@@ -161,12 +177,27 @@ class VisitSchema(Schema):
 
 
 class DayQuerySchema(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "default: today"})
+    date = fields.Date(load_default=None, validate=DAY, metadata={"description": "default: today"})
+
+
+class DayFormSchema(DayQuerySchema, FormSchema):
+    """`?date=` of the day pages (other query arguments are not data)."""
+
+
+class AgentVisitsQuerySchema(FormSchema):
+    """The call centre's search for a customer's visits."""
+
+    customer_email = fields.String(load_default="", validate=validate.Length(max=254))
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["customer_email"] = data["customer_email"].strip().lower()
+        return data
 
 
 class MetricsQuerySchema(Schema):
-    since = fields.Date(load_default=None)
-    until = fields.Date(load_default=None)
+    since = fields.Date(load_default=None, validate=DAY)
+    until = fields.Date(load_default=None, validate=DAY)
 
 
 class MetricsSchema(Schema):

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import EXCLUDE, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
@@ -43,9 +43,10 @@ from dispatch.lifecycle import (
 from dispatch.metrics import metrics_for
 from dispatch.models import Skill, Station, Visit
 from dispatch.schemas import (
+    AgentVisitsQuerySchema,
     BookingSchema,
-    DayQuerySchema,
-    RescheduleSchema,
+    DayFormSchema,
+    RescheduleFormSchema,
     SlotsQuerySchema,
     StepSchema,
 )
@@ -56,6 +57,10 @@ from extensions import db
 
 
 class BookingFormSchema(BookingSchema):
+    """The booking page's form; call-centre agents name the customer by email."""
+
+    customer_email = fields.String(load_default="", validate=validate.Length(max=254))
+
     class Meta:
         unknown = EXCLUDE
 
@@ -70,8 +75,9 @@ bp = Blueprint("dispatch", __name__)
 def requested_day() -> date:
     """The day a page was asked for (`?date=`), today (station time) when absent or wrong."""
     try:
-        return DayQuerySchema().load(request.args)["date"] or station_now().date()
+        return DayFormSchema().load(request.args)["date"] or station_now().date()
     except ValidationError:
+        flash(_("That is not a day we can show; here is today."), "error")
         return station_now().date()
 
 
@@ -145,8 +151,7 @@ def place_booking(engineer, values: dict):
     customer_id, channel = current_user.id, "web"
     if current_user.role == "agent":
         customer = db.session.execute(db.select(User).where(
-            User.email == (values.get("customer_email") or "").strip().lower(),
-            User.role == "customer")).scalar()
+            User.email == data["customer_email"].strip().lower(), User.role == "customer")).scalar()
         if customer is None:
             raise ValidationError({"customer_email": [_("No customer with this email.")]})
         customer_id, channel = customer.id, "phone"
@@ -215,7 +220,7 @@ def reschedule_visit(visit_id: int):
     message = None
     if request.method == "POST":
         try:
-            start = RescheduleSchema().load({"window_start": request.form.get("window_start", "")})
+            start = RescheduleFormSchema().load(request.form)
             reschedule(visit, start["window_start"], current_user,
                        "phone" if current_user.role == "agent" else "web")
             db.session.commit()
@@ -240,7 +245,10 @@ def reschedule_visit(visit_id: int):
 @allow("agent")
 def agent_visits():
     """The call centre finds a customer's visits by email to change them on the phone."""
-    email = (request.args.get("customer_email") or "").strip().lower()
+    try:
+        email = AgentVisitsQuerySchema().load(request.args)["customer_email"]
+    except ValidationError:
+        abort(400, _("An email has at most 254 characters."))
     customer = db.session.execute(db.select(User).where(
         User.email == email, User.role == "customer")).scalar() if email else None
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == customer.id)

@@ -31,7 +31,7 @@ from marketplace.reviews import (
     set_hidden,
     tip,
 )
-from marketplace.schemas import ReviewInSchema, TipInSchema
+from marketplace.schemas import ModerationFormSchema, ReportFormSchema, ReviewInSchema, TipFormSchema
 from marketplace.standing import reason_text, standing
 
 bp = Blueprint("feedback", __name__)
@@ -72,11 +72,11 @@ def review(visit_id: int):
 def tip_visit(visit_id: int):
     visit = visible_visit(visit_id, current_user)
     try:
-        yuan = TipInSchema().load({"amount_cents": int(float(request.form.get("yuan", "0")) * 100)})
-        tip(visit, current_user, yuan["amount_cents"])
+        amount = TipFormSchema().load(request.form)
+        tip(visit, current_user, amount["amount_cents"])
         db.session.commit()
         flash(_("Thank you! Your tip is recorded; you will be asked to pay it."), "success")
-    except (ValueError, ValidationError):
+    except ValidationError:
         flash(_("A tip is 1 to 1,000 yuan."), "error")
     except HTTPException as err:
         db.session.rollback()
@@ -102,8 +102,12 @@ def my_level():
 def moderate():
     """Reported reviews to hide or restore, and feedback flagged as self-dealing."""
     if request.method == "POST":
-        review_ = get_review(int(request.form["review"]))
-        set_hidden(review_, request.form.get("action") == "hide")
+        try:
+            choice = ModerationFormSchema().load(request.form)
+        except ValidationError:
+            flash(_("Choose a review, then hide or restore it."), "error")
+            return redirect(url_for("feedback.moderate"))
+        set_hidden(get_review(choice["review"]), choice["action"] == "hide")
         db.session.commit()
         return redirect(url_for("feedback.moderate"))
     reported = db.session.execute(
@@ -143,7 +147,11 @@ def my_visits():
 def report_review(review_id: int):
     """The profile's "report" link: flag a review for the admins."""
     review_ = get_review(review_id)
-    reason = (request.form.get("reason") or "").strip()[:300] or _("reported from the profile")
+    try:
+        reason = ReportFormSchema().load(request.form)["reason"] or _("reported from the profile")
+    except ValidationError as err:
+        flash(" ".join(map(str, err.messages["reason"])), "error")
+        return redirect(url_for("marketplace.engineer", engineer_id=review_.engineer_id))
     report(review_, current_user, reason)
     db.session.commit()
     flash(_("Thank you; an admin will look at this review."), "info")

@@ -1,8 +1,11 @@
-"""What goes in and out of the marketplace API."""
-from marshmallow import Schema, ValidationError, fields, validate, validates
+"""What goes in and out of the marketplace API, and the marketplace pages' forms."""
+from decimal import Decimal
 
-from accounts.schemas import UtcDateTime
-from dispatch.schemas import LAT, LNG, StationRefSchema, WindowSchema
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+
+from accounts.schemas import REQUIRED, ROW_ID, FormSchema, UtcDateTime
+from dispatch.schemas import DAY, LAT, LNG, StationRefSchema, WindowSchema
 from marketplace.catalog import skill_codes
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
@@ -19,7 +22,7 @@ class ListingQuerySchema(PageQuerySchema):
     skill = fields.String(load_default=None)
     min_stars = fields.Float(load_default=None, validate=validate.Range(min=1, max=5))
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
-    day = fields.Date(load_default=None, metadata={"description": "available on this day"})
+    day = fields.Date(load_default=None, validate=DAY, metadata={"description": "available on this day"})
     sort = fields.String(load_default="recommended", validate=validate.OneOf(SORTS))
 
     @validates("skill")
@@ -192,3 +195,63 @@ class MyLevelSchema(Schema):
     ledger = fields.List(fields.Nested(PointLineSchema))
     level_changes = fields.List(fields.Nested(LevelChangeSchema))
     tips_cents = fields.Integer()
+
+
+# --- The pages' forms -----------------------------------------------------------------------
+
+NOT_KNOWN = {**REQUIRED, "invalid": _l("Not a known entry.")}
+TICK = {"invalid": _l("Tick the box or leave it empty.")}
+
+
+class TagFormSchema(TagSchema, FormSchema):
+    """The admins' "add a tag" form: an unticked box is not sent, so "not positive"."""
+
+    positive = fields.Boolean(load_default=False, error_messages=TICK)
+    active = fields.Boolean(load_default=True, error_messages=TICK)
+
+
+class TagToggleFormSchema(FormSchema):
+    """The switch beside each tag: which one to turn on or off."""
+
+    toggle = fields.Integer(required=True, validate=ROW_ID, error_messages=NOT_KNOWN)
+
+
+class ModerationFormSchema(FormSchema):
+    """Hide or restore one reported review."""
+
+    review = fields.Integer(required=True, validate=ROW_ID, error_messages=NOT_KNOWN)
+    action = fields.String(required=True, validate=validate.OneOf(("hide", "restore")),
+                           error_messages=REQUIRED)
+
+
+class FavouriteFormSchema(FormSchema):
+    favourite = fields.Boolean(load_default=False, error_messages=TICK)
+
+
+class ReportFormSchema(FormSchema):
+    """The profile's "report" link; a reason is optional there."""
+
+    reason = fields.String(load_default="", validate=validate.Length(
+        max=300, error=_l("Use at most 300 characters.")))
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["reason"] = data["reason"].strip() or None
+        return data
+
+
+class TipFormSchema(FormSchema):
+    """A tip as the page asks for it, in yuan with at most two decimals; becomes fen."""
+
+    yuan = fields.Decimal(required=True, allow_nan=False, error_messages={
+        **REQUIRED, "invalid": _l("A tip is 1 to 1,000 yuan."), "special": _l("A tip is 1 to 1,000 yuan.")},
+                          validate=validate.Range(min=1, max=1000, error=_l("A tip is 1 to 1,000 yuan.")))
+
+    @validates("yuan")
+    def whole_fen(self, value, **kwargs):
+        if value != value.quantize(Decimal("0.01")):
+            raise ValidationError(_l("A tip is 1 to 1,000 yuan."))
+
+    @post_load
+    def in_fen(self, data, **kwargs):
+        return {"amount_cents": int(data["yuan"] * 100)}

@@ -2,7 +2,7 @@
 and the admins' tag list."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -18,7 +18,13 @@ from marketplace.levels import LEVELS, level_name
 from marketplace.listing import SORTS
 from marketplace.models import Tag
 from marketplace.presentation import favourite_cards, listing_page, profile, review_page
-from marketplace.schemas import ListingQuerySchema, PageQuerySchema, TagSchema
+from marketplace.schemas import (
+    FavouriteFormSchema,
+    ListingQuerySchema,
+    PageQuerySchema,
+    TagFormSchema,
+    TagToggleFormSchema,
+)
 
 bp = Blueprint("marketplace", __name__)
 
@@ -76,7 +82,11 @@ def engineer(engineer_id: int):
 def toggle_favourite(engineer_id: int):
     """The profile's favourite button (a form, so it works without JavaScript)."""
     get_engineer(engineer_id)
-    if request.form.get("favourite") == "1":
+    try:
+        wanted = FavouriteFormSchema().load(request.form)["favourite"]
+    except ValidationError:
+        abort(400, _("Use the favourite button."))
+    if wanted:
         add_favourite(current_user.id, engineer_id)
         flash(_("Added to your engineers."), "success")
     else:
@@ -98,15 +108,18 @@ def my_engineers():
 def admin_tags():
     """The curated review tags: add one, or switch one on or off."""
     errors, form = {}, request.form
-    if request.method == "POST" and form.get("toggle"):
-        tag = db.get_or_404(Tag, int(form["toggle"]))
-        tag.active = not tag.active
-        db.session.commit()
-        return redirect(url_for("marketplace.admin_tags"))
-    if request.method == "POST":
+    if request.method == "POST" and "toggle" in form:
         try:
-            fields = TagSchema().load({**form, "positive": form.get("positive") == "1"} |
-                                      {"active": True}, unknown="exclude")
+            tag = db.get_or_404(Tag, TagToggleFormSchema().load(form)["toggle"])
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            tag.active = not tag.active
+            db.session.commit()
+            return redirect(url_for("marketplace.admin_tags"))
+    elif request.method == "POST":
+        try:
+            fields = TagFormSchema().load(form)
         except ValidationError as err:
             errors = err.messages
         else:
