@@ -19,11 +19,14 @@ translations/zh/LC_MESSAGES/messages.mo: translations/zh/LC_MESSAGES/messages.po
 
 setup: $(VENV)/.installed translations/zh/LC_MESSAGES/messages.mo
 
-## make run: the app with demo data on SQLite at http://127.0.0.1:5000
+## make run: the app with demo data on SQLite at http://127.0.0.1:5000, and a Celery worker
+## on the embedded broker (a SQLite file under instance/) for planning jobs
 run: setup
 	$(VENV)/bin/flask db upgrade
 	$(VENV)/bin/flask seed
-	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+	$(VENV)/bin/celery -A worker worker --concurrency 1 --loglevel warning & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
 ## make lint: ruff (style, imports, bugs) and the layer contracts (import-linter, pyproject.toml)
 lint: setup
@@ -33,6 +36,7 @@ lint: setup
 ## make test: lint, the whole suite on SQLite, then the database tests on a throwaway PostgreSQL
 test: lint
 	bash scripts/ensure-chromium.sh
+	bash scripts/ensure-redis.sh
 	$(PY) -m pytest
 	bash scripts/with-postgres.sh $(PY) -m pytest -m db
 

@@ -2,5 +2,5 @@
 per core: the solver is single-threaded). Builds the app as the web server does."""
 from app import create_app
 
-app = create_app()
-celery = app.extensions["celery"]
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
