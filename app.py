@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     """JSON for the API, a page for people; never a traceback."""
     from flask import make_response
+    from sqlalchemy.exc import DataError
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -135,6 +136,20 @@ def _register_error_handlers(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers.setdefault(name, value)
         return response
+
+    @app.errorhandler(DataError)
+    def unstorable_value(error: DataError):
+        """A value the database refuses (an id beyond PostgreSQL's 32-bit integer columns, a
+        NUL character in text; SQLite takes both) came from the client: a 4xx, not a 500.
+        No row can have an id out of range, hence 404; any other value is 422."""
+        from flask_babel import gettext as _
+        from werkzeug.exceptions import NotFound, UnprocessableEntity
+
+        db.session.rollback()
+        app.logger.warning("value refused by the database on %s: %s", request.path, error.orig)
+        if type(error.orig).__name__ == "NumericValueOutOfRange":
+            return http_error(NotFound(_("Nothing has this number.")))
+        return http_error(UnprocessableEntity(_("This text or number cannot be stored.")))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

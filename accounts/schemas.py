@@ -19,8 +19,8 @@ from accounts.models import ROLES
 LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
 LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180.")
 
-# A row id as forms and URLs may carry it: the databases hold 64-bit ids.
-ROW_ID = validate.Range(min=1, max=2**63 - 1, error=_l("Not a known entry."))
+# A row id as forms carry it: ids are 32-bit `integer` columns in PostgreSQL.
+ROW_ID = validate.Range(min=1, max=2**31 - 1, error=_l("Not a known entry."))
 
 REQUIRED = {"required": _l("Please fill this in.")}
 EMAIL = validate.Email(error=_l("Not a valid email address."))

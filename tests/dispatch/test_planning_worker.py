@@ -52,8 +52,8 @@ def worker_env(tmp_path, redis_url):
 
 def seed_two_stations(db, models, day):
     """Two stations, three engineers and eight visits each."""
-    from marketplace.catalog import ensure_catalog
     from accounts.models import User
+    from marketplace.catalog import ensure_catalog
     skills, _ = ensure_catalog()
     laptop = next(s for s in skills if s.code == "laptop")
     customer = User(email="c@example.test", name="顾客", role="customer", password_hash="x")

@@ -202,3 +202,21 @@ def test_station_figures_over_an_out_of_range_period_are_422(client, network, be
     response = client.get(f"/api/stations/{network['station']}/metrics", query_string=query,
                           headers=bearer(network["emails"]["manager"]))
     assert response.status_code == 422
+
+
+def test_markup_typed_into_a_form_comes_back_escaped(client):
+    response = client.post("/login", data={"email": SCRIPT, "password": "x"})
+    assert response.status_code == 422
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", [f"/api/engineers/{2**63 - 1}", f"/api/engineers/{2**31}/rates"])
+def test_an_id_beyond_the_database_integers_is_404(client, network, url):
+    """Tests ids that fit the URL converter but not PostgreSQL's `integer` columns."""
+    assert client.get(url).status_code == 404
+
+
+def test_text_with_a_nul_character_is_refused_not_a_500(client, network, bearer):
+    response = client.post("/api/me/addresses", headers=bearer(network["emails"]["customer"]),
+                           json={"label": "家\x00", "text": "x", "lat": 31.2, "lng": 121.4})
+    assert response.status_code in (201, 422)  # SQLite stores it; PostgreSQL refuses: 422
