@@ -185,6 +185,7 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
     chosen = min(able, key=lambda e: (len(booked.get((e.id, day), [])), e.id))
     visit.engineer_id, visit.station_id = chosen.id, chosen.station_id
     visit.window_start, visit.window_end = window.start, window.end
+    visit.planned_start = visit.route_order = visit.unplanned_reason = None  # a plan must place it anew
     visit.duration_minutes = minutes
     return chosen
 
@@ -257,13 +258,15 @@ def day_route(engineer: Engineer, day: date) -> dict[int, datetime]:
 
 
 def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
-    """The engineer's visits of a day in route order (planned times first)."""
+    """The engineer's visits of a day in route order: the published plan's times where it
+    set them, else the earliest feasible route (visits booked since)."""
     start = datetime.combine(day, time())
     visits = db.session.execute(select(Visit).where(
         Visit.engineer_id == engineer.id, Visit.window_start >= start,
         Visit.window_start < start + timedelta(days=1))).scalars().all()
     planned = day_route(engineer, day)
-    return sorted(visits, key=lambda v: (planned.get(v.id) or v.on_site_at or v.window_start, v.id))
+    return sorted(visits, key=lambda v: (v.on_site_at or v.planned_start or planned.get(v.id)
+                                         or v.window_start, v.id))
 
 
 def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,

@@ -128,3 +128,19 @@ def test_an_absent_engineer_s_chosen_visit_is_left_with_its_reason(client, stati
                      query_string={"date": tomorrow().isoformat()},
                      json={"shift_start": "18:00", "shift_end": "09:00"})
     assert bad.status_code == 422 and "shift_end" in bad.get_json()["errors"]["json"]
+
+
+def test_after_publishing_the_engineer_s_day_and_the_customer_s_eta_follow_the_plan(
+        client, station_day, bearer):
+    manager = bearer(station_day["manager"].email)
+    plan_id = plan_day(client, manager).get_json()["id"]
+    plan = client.post(f"/api/plans/{plan_id}/publish", headers=manager).get_json()
+    for engineer in station_day["crew"]:
+        route = next(r for r in plan["routes"] if r["engineer_id"] == engineer.id)
+        day = client.get("/api/me/day", headers=bearer(engineer.user.email),
+                         query_string={"date": tomorrow().isoformat()}).get_json()
+        assert [v["id"] for v in day] == [s["visit_id"] for s in route["stops"]]
+        assert [v["eta"] for v in day] == [s["start"] for s in route["stops"]]
+    mine = client.get("/api/me/visits", headers=bearer(station_day["customer"].email)).get_json()
+    starts = {s["visit_id"]: s["start"] for r in plan["routes"] for s in r["stops"]}
+    assert {v["id"]: v["eta"] for v in mine} == starts
