@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
     from dispatch.planning_api import blp as planning_api
+    from dispatch.planning_views import bp as planning_pages
     from dispatch.views import bp as dispatch_pages
     from dispatch.visits_api import blp as visits_api
     from marketplace.api import blp as marketplace_api
@@ -113,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
                       planning_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
-    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages):
+    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages):
         app.register_blueprint(blueprint)
 
 
