@@ -92,7 +92,7 @@ def board(station: Station, day: date) -> dict:
             "address": v.address_text, "customer": v.customer.name, "problem": v.problem,
             "skill": v.skill.code, "window": [v.window_start, v.window_end],
             "duration_minutes": v.duration_minutes, "engineer_id": v.engineer_id,
-            "chosen": v.chosen_by_customer, "pinned": v.pinned,
+            "chosen": v.chosen_by_customer, "pinned": v.pinned, "pinned_start": v.pinned_start,
             "planned_start": v.planned_start, "route_order": v.route_order,
             "unplanned_reason": v.unplanned_reason} for v in visits],
         "published": plan_json(current_plan(station.id, day)),

@@ -145,9 +145,10 @@ class Visit(db.Model):
     fault_found: Mapped[str | None] = mapped_column(String(1000))
     parts_used: Mapped[str | None] = mapped_column(String(500))
     fixed_first_time: Mapped[bool | None]
-    # Planning: a visit the manager pinned keeps its engineer (and planned start) in every
-    # re-plan; a visit the published plan could not place says why.
+    # Planning: a visit the manager pinned keeps its engineer (and pinned start, if set) in
+    # every re-plan; a visit the published plan could not place says why.
     pinned: Mapped[bool] = mapped_column(default=False)
+    pinned_start: Mapped[datetime | None]  # and at this time, when the manager set one
     unplanned_reason: Mapped[str | None] = mapped_column(String(300))
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
@@ -238,3 +239,28 @@ class Plan(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     station: Mapped[Station] = relationship()
+
+
+NOTICE_KINDS = ("eta_moved", "engineer_changed", "cannot_keep")
+
+
+class Notice(db.Model):
+    """Something a customer should know about their visit since the last plan: the ETA
+    moved by more than half an hour, another engineer comes, or the chosen engineer can no
+    longer come. Kept with its facts, written in the reader's language when shown."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        Index("ix_notices_user_created", "user_id", "created_at"),
+        CheckConstraint("kind IN ('eta_moved','engineer_changed','cannot_keep')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    facts: Mapped[dict] = mapped_column(JSON)  # e.g. {"from": "09:40", "to": "11:05"}
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    visit: Mapped[Visit] = relationship()

@@ -18,9 +18,11 @@ from werkzeug.exceptions import Conflict
 
 from accounts.models import utcnow
 from dispatch.models import Engineer, EngineerDay, Plan, Station, Visit, VisitEvent
+from dispatch.notices import notice_plan_change
 from dispatch.rules import day_plan_rules
-from dispatch.signals import visit_moved, visit_planned
+from dispatch.signals import visit_moved
 from dispatch.solver import ProblemError, dump_plan, load_problem, solve
+from dispatch.visits import eta_of
 from extensions import db
 
 ACTIVE = ("scheduled", "en_route", "on_site")
@@ -170,9 +172,9 @@ def _visit_doc(v: Visit, day: date, now_s: int | None) -> dict:
         del doc["window"]
     elif v.status == "en_route":
         del doc["window"]  # on the way: it happens whatever the window said
-    elif v.pinned and v.planned_start is not None:
+    elif v.pinned and v.pinned_start is not None:
         doc["fixed"] = {"engineer": engineer_key(v.engineer_id),
-                        "start": seconds_into(day, v.planned_start)}
+                        "start": seconds_into(day, v.pinned_start)}
         del doc["window"]
     elif now_s is not None and window[1] < now_s:
         doc["window"] = [window[0], window[0]]  # over: the solver says it cannot be made
@@ -323,7 +325,8 @@ def current_plan(station_id: int, day: date) -> Plan | None:
 
 def publish(plan: Plan, user) -> Plan:
     """Make a draft the day's plan: every visit takes its engineer, planned start and
-    order from it; visits it could not place keep their reason. The caller commits."""
+    order from it; visits it could not place keep their reason; customers whose ETA or
+    engineer changes get a notice. The caller commits."""
     won = db.session.execute(update(Plan).where(Plan.id == plan.id, Plan.status == "draft")
                              .values(status="published", published_at=utcnow(),
                                      published_by_id=user.id)
@@ -339,7 +342,7 @@ def publish(plan: Plan, user) -> Plan:
     reasons = {id_of(u["visit"]): u["reason"] for u in plan.result.get("unassigned", [])}
     for visit in db.session.execute(select(Visit).where(
             Visit.id.in_(set(placed) | set(reasons)))).scalars():
-        before = (visit.engineer_id, visit.planned_start)
+        before = (visit.engineer_id, eta_of(visit))
         if visit.id in placed:
             engineer_id, start, order = placed[visit.id]
             visit.engineer_id, visit.route_order = engineer_id, order
@@ -351,7 +354,7 @@ def publish(plan: Plan, user) -> Plan:
         db.session.flush()
         if before[0] != visit.engineer_id:
             visit_moved.send(visit, from_engineer_id=before[0])
-        visit_planned.send(visit, from_engineer_id=before[0], from_start=before[1])
+        notice_plan_change(visit, *before)
     db.session.refresh(plan)
     return plan
 
@@ -380,9 +383,7 @@ def pin_visit(visit: Visit, engineer: Engineer, start: datetime | None, user) ->
     if engineer.station_id != visit.station_id or visit.skill_id not in {s.id for s in engineer.skills}:
         raise NotThisStation()
     before = visit.engineer_id
-    visit.engineer_id, visit.pinned = engineer.id, True
-    if start is not None:
-        visit.planned_start = start
+    visit.engineer_id, visit.pinned, visit.pinned_start = engineer.id, True, start
     db.session.add(VisitEvent(visit_id=visit.id, from_status=visit.status, to_status=visit.status,
                               actor_id=user.id, note=f"pinned to engineer {engineer.id}"
                               + (f" at {start:%H:%M}" if start else "")))
@@ -394,7 +395,7 @@ def pin_visit(visit: Visit, engineer: Engineer, start: datetime | None, user) ->
 
 def unpin_visit(visit: Visit) -> Visit:
     """Give the visit back to the planner (the customer's choice, if any, still holds)."""
-    visit.pinned = False
+    visit.pinned, visit.pinned_start = False, None
     db.session.flush()
     return visit
 

@@ -133,6 +133,7 @@ class BoardVisitSchema(Schema):
     engineer_id = fields.Integer(allow_none=True)
     chosen = fields.Boolean()
     pinned = fields.Boolean()
+    pinned_start = local_time(allow_none=True)
     planned_start = local_time(allow_none=True)
     route_order = fields.Integer(allow_none=True)
     unplanned_reason = fields.String(allow_none=True)

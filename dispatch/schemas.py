@@ -206,3 +206,11 @@ class MetricsSchema(Schema):
     request_to_visit_hours = fields.Float(allow_none=True)
     on_time_rate = fields.Float(allow_none=True)
     first_time_fix_rate = fields.Float(allow_none=True)
+
+
+class NoticeSchema(Schema):
+    id = fields.Integer()
+    visit_id = fields.Integer()
+    kind = fields.String(metadata={"description": "eta_moved, engineer_changed or cannot_keep"})
+    text = fields.String(metadata={"description": "the notice in the reader's language"})
+    created_at = UtcDateTime()

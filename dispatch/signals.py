@@ -26,8 +26,3 @@ A visit was cancelled: its engineer has room again. `sender` is the visit.""")
 
 visit_completed = _signals.signal("visit-completed", doc="""
 A visit was completed. `sender` is the visit; `at` when (UTC).""")
-
-visit_planned = _signals.signal("visit-planned", doc="""
-A published plan set the visit's engineer and planned start (or left it unplanned, with
-`unplanned_reason`). `sender` is the visit; `from_engineer_id` and `from_start` are what it
-had before, so that a receiver can tell the customer when their ETA or engineer changed.""")

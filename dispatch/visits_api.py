@@ -24,11 +24,13 @@ from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import move
 from dispatch.metrics import metrics_for
 from dispatch.models import Skill, Visit
+from dispatch.notices import notice_text, notices_for
 from dispatch.schemas import (
     BookingSchema,
     DayQuerySchema,
     MetricsQuerySchema,
     MetricsSchema,
+    NoticeSchema,
     RescheduleSchema,
     SlotsQuerySchema,
     SlotsSchema,
@@ -161,6 +163,15 @@ def my_visits():
     visits = db.session.execute(select(Visit).where(Visit.customer_id == current_user.id)
                                 .order_by(Visit.window_start.desc())).scalars()
     return [visit_json(v, current_user) for v in visits]
+
+
+@blp.route("/me/notices")
+@allow("customer")
+@blp.response(200, NoticeSchema(many=True))
+def my_notices():
+    """What the latest plans changed for my visits (ETA moved, another engineer), newest first."""
+    return [{"id": n.id, "visit_id": n.visit_id, "kind": n.kind, "text": notice_text(n),
+             "created_at": n.created_at} for n in notices_for(current_user.id)]
 
 
 @blp.route("/me/day")

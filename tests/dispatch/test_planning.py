@@ -6,8 +6,15 @@ import pytest
 from geopy.distance import geodesic
 
 from dispatch.models import EngineerDay, Plan, Visit
-from dispatch.planning import (CHOSEN_ABSENT, PlanNotDraft, changes, problem_for, publish,
-                               request_plan, run_plan)
+from dispatch.planning import (
+    CHOSEN_ABSENT,
+    PlanNotDraft,
+    changes,
+    problem_for,
+    publish,
+    request_plan,
+    run_plan,
+)
 from extensions import db
 from marketplace.catalog import ensure_catalog
 
@@ -107,7 +114,7 @@ def test_publishing_sets_each_visit_s_engineer_time_and_order_once(day):
 def test_re_planning_during_the_day_keeps_visits_under_way_and_pinned(day, check_plan):
     wang, li = day["crew"][0], day["crew"][1]
     on_site = day["book"](9, engineer=wang, status="on_site", on_site_at=at(9.25))
-    pinned = day["book"](13, engineer=li, pinned=True, planned_start=at(13.5))
+    pinned = day["book"](13, engineer=li, pinned=True, pinned_start=at(13.5))
     for k in range(5):
         day["book"](11 + (k % 3) * 2, km=4 + k, bearing=70 * k)
     plan = planned(day, now=at(10))

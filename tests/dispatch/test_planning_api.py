@@ -144,3 +144,27 @@ def test_after_publishing_the_engineer_s_day_and_the_customer_s_eta_follow_the_p
     mine = client.get("/api/me/visits", headers=bearer(station_day["customer"].email)).get_json()
     starts = {s["visit_id"]: s["start"] for r in plan["routes"] for s in r["stops"]}
     assert {v["id"]: v["eta"] for v in mine} == starts
+
+
+def test_customers_hear_when_a_plan_moves_their_eta_or_changes_their_engineer(
+        client, station_day, bearer):
+    manager, customer = bearer(station_day["manager"].email), bearer(station_day["customer"].email)
+    plan_id = plan_day(client, manager).get_json()["id"]
+    client.post(f"/api/plans/{plan_id}/publish", headers=manager)
+    first = client.get("/api/me/notices", headers=customer).get_json()
+    wang, li = station_day["crew"]
+    moved = station_day["visits"][1]  # not chosen: the station may give it to someone else
+    db.session.refresh(moved)
+    other = li if moved.engineer_id == wang.id else wang
+    assert client.put(f"/api/visits/{moved.id}/pin", headers=manager,
+                      json={"engineer_id": other.id}).status_code == 204
+    chosen = station_day["visits"][0]
+    client.put(f"/api/stations/ST310101/engineers/{chosen.engineer_id}/day", headers=manager,
+               query_string={"date": tomorrow().isoformat()}, json={"absent": True})
+    plan_id = plan_day(client, manager).get_json()["id"]
+    published = client.post(f"/api/plans/{plan_id}/publish", headers=manager)
+    assert published.status_code == 200, client.get(f"/api/plans/{plan_id}", headers=manager).get_json()["error"]
+    notices = client.get("/api/me/notices", headers=customer, query_string={"lang": "en"}).get_json()
+    new = {n["visit_id"]: n for n in notices[:len(notices) - len(first)]}
+    assert new[chosen.id]["kind"] == "cannot_keep" and "no longer come" in new[chosen.id]["text"]
+    assert client.get("/api/me/notices", headers=bearer(station_day["manager"].email)).status_code == 403
