@@ -90,6 +90,7 @@ def seed_demo(password: str, seed: int = 7, stations: int | None = None,
     ensure_demo_accounts(password_hash, places[0] if places else None, report)
     db.session.commit()
     ensure_demo_visits()
+    ensure_demo_board()
     if report.reviews_added:
         rebuild_stats()  # aggregates from the rows just written
         replay_points(utcnow())  # and the points and levels they earn
@@ -181,6 +182,72 @@ def ensure_demo_visits() -> None:
             db.session.commit()
         except HTTPException:  # a day off or a full day: the demo simply has fewer visits
             db.session.rollback()
+
+
+BOARD_VISITS = 32  # manager1's station tomorrow: a day worth planning
+STREETS = ("人民路", "解放路", "中山路", "建设路", "新华街", "文化路", "胜利路", "和平街", "光明路", "东风路")
+PROBLEMS = ("开机没反应", "屏幕有竖线", "经常自动重启", "噪音很大", "不制冷", "漏水", "无法联网",
+            "指示灯一直闪", "按键失灵", "进纸卡住")
+
+
+def ensure_demo_board() -> None:
+    """Give manager1's planning board a realistic tomorrow: about thirty visits across the
+    station's engineers, booked the way customers book (so each fits its engineer's day), a
+    few with the engineer the customer chose, and one engineer marked absent, whose visits
+    the plan must hand to others. Skipped when the station already has a busy tomorrow."""
+    from dispatch.booking import Request, book, station_now
+    from dispatch.models import Visit
+    from dispatch.planning import set_availability
+    from dispatch.rules import day_plan_rules
+    from dispatch.slots import Place as Point
+    manager = db.session.execute(db.select(User).where(User.email == "manager1@demo.test")).scalar()
+    station = manager and db.session.execute(db.select(Station).where(Station.manager_id == manager.id)
+                                             .order_by(Station.code)).scalars().first()
+    if station is None:
+        return
+    day = station_now().date() + timedelta(days=1)
+    midnight = datetime.combine(day, datetime.min.time())
+    booked = db.session.execute(db.select(db.func.count(Visit.id)).where(
+        Visit.station_id == station.id, Visit.window_start >= midnight,
+        Visit.window_start < midnight + timedelta(days=1))).scalar()
+    crew = [e for e in sorted(station.engineers, key=lambda e: e.id) if str(day.isoweekday()) in e.work_days]
+    if booked >= BOARD_VISITS // 2 or not crew:
+        return
+    rng = random.Random(f"board:{station.code}")
+    customers = db.session.execute(db.select(User.id).where(User.email.like("customer-%@demo.test"))
+                                   .order_by(User.id).limit(BOARD_VISITS * 2)).scalars().all()
+    absent = crew[-1] if len(crew) >= 3 else None
+    window = day_plan_rules().window_minutes
+    for attempt in range(BOARD_VISITS * 5):
+        if booked >= BOARD_VISITS or not customers:
+            break
+        engineer = crew[attempt % len(crew)]
+        skill = rng.choice(engineer.skills)
+        point = geodesic_point(station.lat, station.lng, rng.uniform(1, 8), rng.uniform(0, 360))
+        start = midnight + timedelta(minutes=rng.choice(range(
+            engineer.shift_start, engineer.shift_end - window + 1, window)))
+        chosen = rng.random() < 0.15 or (engineer is absent and attempt < len(crew))
+        try:
+            visit = book(customers[attempt % len(customers)], customers[attempt % len(customers)], "web",
+                         Request(skill, Point(*point), start),
+                         {"problem": f"{skill.name_zh}{rng.choice(PROBLEMS)}",
+                          "address_text": f"{station.city}{station.county}{rng.choice(STREETS)} "
+                                          f"{rng.randint(1, 300)} 号",
+                          "product_model": None, "serial_number": None}, engineer)
+            visit.chosen_by_customer = chosen  # the rest were given to this engineer by the station
+            db.session.commit()
+            booked += 1
+        except HTTPException:  # that window is full for this engineer: try another
+            db.session.rollback()
+    if absent is not None:
+        set_availability(absent, day, manager, absent=True)
+        db.session.commit()
+
+
+def geodesic_point(lat: float, lng: float, km: float, bearing: float) -> tuple[float, float]:
+    from geopy.distance import geodesic
+    p = geodesic(kilometers=km).destination((lat, lng), bearing)
+    return p.latitude, p.longitude
 
 
 REVIEWER_COUNT = 400
