@@ -29,6 +29,7 @@ PAGES = {
     "accounts.set_language": ("anonymous", "/lang/en", "GET", {"next": "/"}),
     "dispatch.my_station": ("manager", "/station", "GET", {}),
     "dispatch.station": ("manager", "/stations/{station}", "GET", {"date": "{day}"}),
+    "planning.planning_board": ("manager", "/stations/{station}/board", "GET", {"date": "{day}"}),
     "dispatch.book_engineer": ("customer", "/book/{engineer}", "POST", {
         "skill": "laptop", "lat": "{lat}", "lng": "{lng}", "address_text": "南京东路1号",
         "problem": "开不了机", "product_model": "X1", "serial_number": "SN", "window_start": "{free}"}),
