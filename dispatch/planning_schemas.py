@@ -45,10 +45,10 @@ class SpanSchema(Schema):
 class RouteSchema(Schema):
     engineer_id = fields.Integer()
     depart = local_time()
-    return_ = local_time(data_key="return")
+    return_ = local_time(data_key="return", attribute="return")
     travel_minutes = fields.Integer()
     distance_km = fields.Float()
-    break_ = fields.Nested(SpanSchema, data_key="break", allow_none=True)
+    break_ = fields.Nested(SpanSchema, data_key="break", attribute="break", allow_none=True)
     stops = fields.List(fields.Nested(StopSchema))
 
 
@@ -59,13 +59,13 @@ class UnplacedSchema(Schema):
 
 class MovedSchema(Schema):
     visit = fields.Integer()
-    from_ = fields.Integer(data_key="from", allow_none=True)
+    from_ = fields.Integer(data_key="from", attribute="from", allow_none=True)
     to = fields.Integer()
 
 
 class EtaChangeSchema(Schema):
     visit = fields.Integer()
-    from_ = local_time(data_key="from")
+    from_ = local_time(data_key="from", attribute="from")
     to = local_time()
 
 
@@ -115,7 +115,7 @@ class BoardEngineerSchema(Schema):
     on_duty = fields.Boolean()
     absent = fields.Boolean()
     shift = fields.List(local_time(), allow_none=True)
-    break_ = fields.List(fields.Raw(), data_key="break", allow_none=True,
+    break_ = fields.List(fields.Raw(), data_key="break", attribute="break", allow_none=True,
                          metadata={"description": "window start, window end, minutes"})
 
 
