@@ -304,11 +304,16 @@
     const at = (m) => ((Math.max(lo, Math.min(hi, m)) - lo) / (hi - lo)) * 100;
     const span = (a, b) => `left:${at(a)}%;width:${Math.max(0.4, at(b) - at(a))}%`;
     const visits = visitsById();
+    const now = IS_TODAY ? minutesOf(root.dataset.now) + (Date.now() - loadedAt) / 60000 : null;
+    const nowLine = () => (now !== null && now > lo && now < hi
+      ? el("div", { class: "tl-now", style: `left:${at(now)}%`, title: T.now }) : null);
 
     const scale = el("div", { class: "tl-track tl-scale" });
     for (let m = lo; m <= hi; m += 60) {
       scale.appendChild(el("span", { class: "tl-hour", style: `left:${at(m)}%` }, String(m / 60).padStart(2, "0") + ":00"));
     }
+    const mark = nowLine();
+    if (mark) scale.appendChild(el("span", { class: "tl-now-label", style: `left:${at(now)}%` }, T.now));
     box.appendChild(el("div", { class: "tl-row tl-head" }, el("div", { class: "tl-label" }), scale));
 
     const routes = new Map((plan ? plan.routes : []).map((r) => [r.engineer_id, r]));
@@ -330,11 +335,22 @@
           if (v) track.appendChild(visitBlock(v, k + 1, stop, colour, span(minutesOf(stop.start), minutesOf(stop.end))));
         });
       } else if (!plan) {
-        data.visits.filter((v) => v.engineer_id === e.id).forEach((v) => {
-          const start = minutesOf(v.window[0]);
-          track.appendChild(visitBlock(v, "", null, colour, span(start, start + v.duration_minutes)));
+        // Nothing planned: each booking over its window, side by side when windows coincide.
+        const mine = data.visits.filter((v) => v.engineer_id === e.id);
+        const lanes = new Map();
+        mine.forEach((v) => lanes.set(v.window[0], (lanes.get(v.window[0]) || 0) + 1));
+        const depth = Math.max(1, ...lanes.values());
+        track.style.height = Math.max(2.2, depth * 1.2 + 0.4) + "rem";
+        const used = new Map();
+        mine.forEach((v) => {
+          const lane = used.get(v.window[0]) || 0;
+          used.set(v.window[0], lane + 1);
+          const place = `;top:calc(.2rem + ${lane} * 1.2rem);height:1.1rem;bottom:auto;line-height:1.1rem`;
+          track.appendChild(visitBlock(v, "", null, colour, span(minutesOf(v.window[0]), minutesOf(v.window[1])) + place));
         });
       }
+      const line = nowLine();
+      if (line) track.appendChild(line);
       if (!e.on_duty) track.appendChild(el("div", { class: "tl-off" }, e.absent ? T.absent : T.day_off));
       const sub = !e.on_duty ? (e.absent ? T.absent : T.day_off)
         : (e.shift ? clock(e.shift[0]) + "–" + clock(e.shift[1]) : "") + (route ? " · " + T.travel + " " + hm(route.travel_minutes) : "");
@@ -343,12 +359,6 @@
           el("span", { class: "tl-name" }, e.name), el("small", { class: "muted" }, sub)),
         track));
     });
-    if (IS_TODAY) {
-      const now = minutesOf(root.dataset.now) + (Date.now() - loadedAt) / 60000;
-      if (now > lo && now < hi) {
-        box.appendChild(el("div", { class: "tl-now", style: `left:calc(var(--label) + (100% - var(--label)) * ${at(now) / 100})`, title: T.now }));
-      }
-    }
   }
 
   function visitBlock(visit, order, stop, colour, style) {
