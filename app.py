@@ -37,7 +37,7 @@ class RowId(IntegerConverter):
     integer overflow in the driver)."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # the id columns are 32-bit integers
         super().__init__(map, *args, **kwargs)
 
 

@@ -22,6 +22,7 @@ def station_day(ctx, make_station, make_engineer, make_user):
     ensure_catalog()
     db.session.commit()
     manager = make_user("manager")
+    manager.locale = "en"  # reads the API's messages in English (the default is Chinese)
     station = make_station("ST310101", *HOME, manager=manager, name="黄浦区服务站")
     crew = [make_engineer(station, skills=("laptop",), name=n) for n in ("王师傅", "李师傅")]
     for engineer in crew:
