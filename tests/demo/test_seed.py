@@ -86,3 +86,29 @@ def test_production_refuses_to_seed_demo_accounts(app, ctx):
     finally:
         app.config["DEMO_PASSWORD"] = "demo-password"
     assert result.exit_code != 0 and counts()["User"] == 0
+
+
+def test_manager1_has_a_busy_tomorrow_to_plan_with_one_engineer_absent(app, ctx):
+    from datetime import datetime, timedelta
+
+    from dispatch.booking import station_now
+    from dispatch.models import EngineerDay, Visit
+    run_seed(app, "--stations", "3")
+    station = db.session.execute(db.select(Station).join(Station.manager)
+                                 .where(User.email == "manager1@demo.test")).scalar_one()
+    tomorrow = station_now().date() + timedelta(days=1)
+    midnight = datetime.combine(tomorrow, datetime.min.time())
+
+    def visits():
+        return db.session.execute(db.select(Visit).where(
+            Visit.station_id == station.id, Visit.window_start >= midnight,
+            Visit.window_start < midnight + timedelta(days=1))).scalars().all()
+    day = visits()
+    assert 25 <= len(day) <= 40
+    assert len({v.engineer_id for v in day}) >= 3  # spread over the crew
+    assert 1 <= sum(v.chosen_by_customer for v in day) < len(day) // 2
+    absent = db.session.execute(db.select(EngineerDay).where(EngineerDay.day == tomorrow)).scalars().all()
+    assert [a.absent for a in absent] == [True]
+    assert absent[0].engineer.station_id == station.id
+    run_seed(app, "--stations", "3")
+    assert len(visits()) == len(day)  # seeding again books nothing more
