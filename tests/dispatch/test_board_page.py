@@ -40,7 +40,7 @@ def test_the_station_s_manager_sees_the_board_for_tomorrow_in_chinese(client, lo
     response = client.get("/stations/ST310101/board")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'lang="zh-CN"' in page and "黄浦区服务站" in page
+    assert "规划看板" in page and "黄浦区服务站" in page and "规划这一天" in page
     assert tomorrow().isoformat() in page and "王师傅" in page
     assert 'id="board-map"' in page and 'id="timeline"' in page and 'id="plan-button"' in page
 
