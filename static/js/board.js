@@ -229,7 +229,7 @@
     const error = el("p", { class: "field-error", role: "alert", hidden: true });
     const fail = (answer) => { error.textContent = messageOf(answer); error.hidden = false; };
     const badges = el("p", { class: "badges" },
-      visit.pinned ? el("span", { class: "badge pinned" }, "📌 " + T.pinned) : null,
+      visit.pinned ? el("span", { class: "badge pinned" }, "◆ " + T.pinned) : null,
       visit.chosen ? el("span", { class: "badge chosen" }, "★ " + T.chosen) : null,
       stop !== undefined && atRisk(visit, stop) ? el("span", { class: "badge risk" }, T.at_risk) : null);
     const card = el("div", { class: "visit-card", "data-visit": visit.id },
@@ -363,7 +363,7 @@
 
   function visitBlock(visit, order, stop, colour, style) {
     const risk = atRisk(visit, stop);
-    const label = (order ? order + " " : "") + (visit.pinned ? "📌" : "") + (visit.chosen ? "★" : "") + visit.customer;
+    const label = (order ? order + " " : "") + (visit.pinned ? "◆" : "") + (visit.chosen ? "★" : "") + visit.customer;
     const title = [visit.customer, clock(visit.window[0]) + "–" + clock(visit.window[1]),
       T.planned + " " + (stop ? clock(stop.start) : T.not_planned), risk ? T.at_risk : null,
       visit.pinned ? T.pinned : null, visit.chosen ? T.chosen : null].filter(Boolean).join(" · ");

@@ -70,7 +70,7 @@ def test_plan_move_replan_and_publish_on_the_board(page, station_day):
     page.click("#plan-button")
     moved = page.locator(f'.tl-row[data-engineer="{second.id}"] .tl-visit[data-visit="{visit_id}"]')
     expect(moved).to_be_visible(timeout=60_000)
-    expect(moved).to_contain_text("📌")  # pinned there by the move
+    expect(moved).to_contain_text("◆")  # pinned there by the move
     expect(page.locator(f'.tl-row[data-engineer="{first.id}"] .tl-visit[data-visit="{visit_id}"]')).to_have_count(0)
 
     page.click("#publish-button")
