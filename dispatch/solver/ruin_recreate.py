@@ -451,6 +451,7 @@ def _recreate(search, state, items, count):
     travel, cost, service, demand = inst.travel, inst.cost, inst.service, inst.demand
     window_start, window_end = inst.window_start, inst.window_end
     allowed, start_node, end_node, capacity = inst.allowed, inst.start, inst.end, inst.capacity
+    fixed = inst.fixed
     shift_start, shift_end = inst.shift_start, inst.shift_end
     break_froms, break_untils, break_lengths = inst.break_start, inst.break_end, inst.break_duration
     routes, lengths, load = state.routes, state.length, state.load
@@ -462,6 +463,9 @@ def _recreate(search, state, items, count):
     for i in range(count):
         visit = items[i]
         best_delta, best_route, best_position = np.int64(INF), -1, -1
+        # A fixed visit has one place and must take it: blinked past, it can stay out for good
+        # (visits worth more take its time) and OR-Tools refuses routes without it.
+        may_blink = not fixed[visit]
         for r in range(k):
             if not allowed[visit, r] or load[r] + demand[visit] > capacity[r]:
                 continue
@@ -473,7 +477,7 @@ def _recreate(search, state, items, count):
                 before = start_node[r] if p == 0 else routes[r, p - 1]
                 after = end_node[r] if p == length else routes[r, p]
                 delta = cost[before, visit] + cost[visit, after] - (cost[before, after] if length > 0 else 0)
-                if delta >= best_delta or np.random.random() < blink_rate:
+                if delta >= best_delta or (may_blink and np.random.random() < blink_rate):
                     continue
                 if p == 0:
                     if break_length > 0:
