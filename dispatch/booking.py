@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
+from dispatch.alternatives import why_window_refused
 from dispatch.coverage import Point
 from dispatch.models import Engineer, Skill, Visit, VisitEvent
 from dispatch.rules import day_plan_rules
@@ -36,20 +37,54 @@ ACTIVE = ("scheduled", "en_route", "on_site")  # visits that hold a place in a d
 
 class OutOfArea(UnprocessableEntity):
     description = _l("This address is outside the engineer's service area.")
+    why_code = "area"
+
+    def __init__(self, description=None, engineer=None, request=None, now=None) -> None:
+        UnprocessableEntity.__init__(self, description)  # shared with SkillMissing
+        self.context = (engineer, request, now, None)
+
+    @property
+    def why(self):
+        from dispatch.alternatives import Why
+        return Why(self.why_code)
+
+    def alternatives(self) -> list:
+        """Ranked alternatives (dispatch.alternatives), gathered only when someone reads them."""
+        from dispatch.alternatives import offer
+        engineer, request, now, excluding = self.context
+        return offer(engineer, request, now, excluding) if engineer is not None else []
+
+    @property
+    def data(self) -> dict:
+        """What the API's error handler adds to the answer: `errors.why`, `errors.alternatives`."""
+        from dispatch.alternatives import refusal_json
+        return {"errors": refusal_json(self.why, self.alternatives())}
 
 
 class SkillMissing(UnprocessableEntity):
     description = _l("The engineer does not repair this product.")
+    why_code = "skill"
+    __init__ = OutOfArea.__init__
+    why, alternatives, data = OutOfArea.why, OutOfArea.alternatives, OutOfArea.data
 
 
 class WindowTaken(Conflict):
-    """The window filled up meanwhile; carries the windows still free."""
+    """The window filled up meanwhile; carries the windows still free, the rule that keeps
+    the window (when one engineer was asked for) and, on reading, ranked alternatives."""
 
     description = _l("This window is no longer free.")
 
-    def __init__(self, free: list[Window]) -> None:
+    def __init__(self, free: list[Window], why=None, engineer=None, request=None, now=None,
+                 excluding: int | None = None) -> None:
         super().__init__()
         self.free = free
+        self.why = why
+        self.context = (engineer, request, now, excluding)
+
+    def alternatives(self) -> list:
+        from dispatch.alternatives import offer
+        engineer, request, now, excluding = self.context
+        return offer(engineer, request, now, excluding) if engineer is not None else []
 
 
 @dataclass(frozen=True)
@@ -105,10 +140,10 @@ def booked_days(engineer_ids: list[int], first: date, days: int,
 
 def check_engineer(engineer: Engineer, request: Request) -> None:
     if request.skill.code not in {s.code for s in engineer.skills}:
-        raise SkillMissing()
+        raise SkillMissing(engineer=engineer, request=request, now=station_now())
     coverage = station_index().coverage(Point(request.place.lat, request.place.lng))
     if engineer.station_id not in {s.id for s, _ in coverage.stations}:
-        raise OutOfArea()
+        raise OutOfArea(engineer=engineer, request=request, now=station_now())
 
 
 def engineer_slots(engineer: Engineer, request: Request, first: date, days: int,
@@ -181,7 +216,9 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
     if not able:
         free = (engineer_slots(engineer, request, day, 3, now, excluding) if engineer else
                 [w for w, _ in any_engineer_slots(request, day, 3, now)])
-        raise WindowTaken(free)
+        why = why_window_refused(rules_for(engineer), booked.get((engineer.id, day), []), request.place,
+                                 minutes, window, earliest_start(now)) if engineer else None
+        raise WindowTaken(free, why, engineer, request, now, excluding)
     chosen = min(able, key=lambda e: (len(booked.get((e.id, day), [])), e.id))
     visit.engineer_id, visit.station_id = chosen.id, chosen.station_id
     visit.window_start, visit.window_end = window.start, window.end

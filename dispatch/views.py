@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
 from accounts.models import User
+from dispatch.alternatives import absent_days
 from dispatch.booking import (
     ACTIVE,
     OutOfArea,
@@ -123,7 +124,7 @@ def book_engineer(engineer_id: int):
     if request.method == "GET" and current_user.role == "customer" and current_user.addresses:
         home = current_user.addresses[0]
         values = {"address_text": home.text, "lat": home.lat, "lng": home.lng, **values}
-    errors, windows, message = {}, None, None
+    errors, windows, message, why, alternatives = {}, None, None, None, []
     skill_codes = {s.code for s in engineer.skills}
     try:
         if {"skill", "lat", "lng"} <= values.keys():
@@ -138,12 +139,14 @@ def book_engineer(engineer_id: int):
     except ValidationError as err:
         errors = err.messages
     except (OutOfArea, SkillMissing) as err:
-        message = err.description
+        message, why, alternatives = err.description, err.why, err.alternatives()
     except WindowTaken as err:
         db.session.rollback()
         windows, message = err.free, _("Sorry, that window was just taken. Please choose another.")
+        why, alternatives = err.why, err.alternatives()
     return render_template("dispatch/book.html", engineer=engineer, values=values, errors=errors,
-                           windows=windows, message=message), 422 if errors else 200
+                           windows=windows, message=message, why=why,
+                           alternatives=alternatives), 422 if errors else 200
 
 
 def place_booking(engineer, values: dict):
@@ -217,7 +220,8 @@ def my_day():
 def reschedule_visit(visit_id: int):
     """Move a scheduled visit to another window this engineer (or the station) can make."""
     visit = visible_visit(visit_id, current_user)
-    message = None
+    message, why, alternatives = None, None, []
+    selected = request.values.get("window_start", "")
     if request.method == "POST":
         try:
             start = RescheduleFormSchema().load(request.form)
@@ -230,15 +234,21 @@ def reschedule_visit(visit_id: int):
                             if current_user.role == "agent" else url_for("feedback.my_visits"))
         except ValidationError:
             message = _("Please choose a window.")
+        except WindowTaken as err:
+            db.session.rollback()
+            message, why, alternatives = str(err.description), err.why, err.alternatives()
         except HTTPException as err:
             db.session.rollback()
             message = str(err.description)
     request_ = Request(visit.skill, Place(visit.lat, visit.lng))
     first, days = station_now().date(), current_app.config["SLOT_DAYS"]
-    windows = (engineer_slots(visit.engineer, request_, first, days, station_now(), excluding=visit.id)
+    windows = ([w for w in engineer_slots(visit.engineer, request_, first, days, station_now(),
+                                          excluding=visit.id)
+                if w.start.date() not in absent_days(visit.engineer_id, first, days)]
                if visit.chosen_by_customer else
                [w for w, _ids in any_engineer_slots(request_, first, days, station_now())])
-    return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message)
+    return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message,
+                           why=why, alternatives=alternatives, selected=selected)
 
 
 @bp.route("/agent/visits")

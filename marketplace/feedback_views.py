@@ -14,14 +14,18 @@ from werkzeug.exceptions import HTTPException
 from accounts.access import allow, signed_in
 from accounts.locale import select_locale
 from accounts.models import utcnow
-from dispatch.booking import station_now
+from dispatch import alternatives
+from dispatch.booking import Request, station_now
 from dispatch.engineers import engineer_of
 from dispatch.lifecycle import before_cutoff
 from dispatch.models import Visit
+from dispatch.notices import notice_text, notices_for
+from dispatch.slots import Place
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
+from marketplace.levels import RANK
 from marketplace.listing import top_tags
-from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
+from marketplace.models import AbuseFlag, EngineerStats, Review, ReviewReport, Tag
 from marketplace.profiles import reviews_of
 from marketplace.reviews import (
     edit_review,
@@ -123,23 +127,54 @@ def review_tags_for_form() -> list[Tag]:
                               .order_by(Tag.positive.desc(), Tag.id)).scalars().all()
 
 
+@alternatives.standing_source
+def listing_standing(engineer_ids: list[int]) -> dict[int, alternatives.Standing]:
+    """Level and stars, for dispatch's "similar engineers" (dispatch cannot read them)."""
+    return {row.engineer_id: alternatives.Standing(RANK.get(row.level, 0), row.average_stars)
+            for row in db.session.execute(select(EngineerStats.engineer_id, EngineerStats.level,
+                                                 EngineerStats.average_stars)
+                                          .where(EngineerStats.engineer_id.in_(engineer_ids)))}
+
+
+def cannot_keep_offers(visits: list[Visit], now) -> dict[int, list]:
+    """For each visit whose chosen engineer can no longer come: that engineer's next free
+    windows and similar engineers free at the asked time."""
+    return {v.id: alternatives.offer(v.engineer, Request(v.skill, Place(v.lat, v.lng), v.window_start),
+                                     now, excluding=v.id, days=current_app.config["SLOT_DAYS"])
+            for v in visits if v.status == "scheduled" and v.chosen_by_customer
+            and v.unplanned_reason is not None and v.engineer is not None}
+
+
 @bp.route("/me/visits")
 @allow("customer")
 def my_visits():
     """My visits with status and ETA, changed or cancelled up to the cut-off, and reviewed
-    once done (the page lives here because it shows the reviews)."""
+    once done (the page lives here because it shows the reviews); the notices the latest
+    plans left on top (opening the page reads them), each visit with its latest one."""
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
                                 .order_by(Visit.window_start.desc())).scalars().all()
     now = station_now()
     reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
         Review.visit_id.in_([v.id for v in visits]))).scalars()}
     edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
-    return render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
+    notices = notices_for(current_user.id)
+    unread = {n.id for n in notices if n.read_at is None}
+    latest = {}
+    for n in notices:  # newest first: the first of each visit is its latest
+        latest.setdefault(n.visit_id, n)
+    page = render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
                            changeable={v.id for v in visits
                                        if v.status == "scheduled" and before_cutoff(v, now)},
                            reviews=reviews, editable={vid for vid, r in reviews.items()
                                                       if utcnow() - r.created_at <= edit_until},
-                           tags=review_tags_for_form())
+                           tags=review_tags_for_form(), notices=notices, unread=unread,
+                           latest_notice=latest, notice_text=notice_text,
+                           offers=cannot_keep_offers(visits, now))
+    for n in notices:
+        if n.read_at is None:
+            n.read_at = utcnow()
+    db.session.commit()
+    return page
 
 
 @bp.route("/reviews/<int:review_id>/report", methods=["POST"])
