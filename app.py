@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
-from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, migrate
+from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, mail, migrate
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -88,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     celery_init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     app.before_request(enforce_access)
 
     @app.context_processor

@@ -137,6 +137,14 @@ class Config:
     }
     PLAN_SECONDS = 10.0  # the most a station's plan may search; small days take less
 
+    # E-mail of notices to customers (dispatch.mail); unset MAIL_SERVER: no mail is sent.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@wenqing.example")
+
     # API tokens.
     API_TOKEN_TTL_DAYS = 30
 

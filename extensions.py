@@ -4,6 +4,7 @@ from flask import Flask, has_app_context
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +34,7 @@ csrf = CSRFProtect()
 babel = Babel()
 api = Api()
 cache = Cache()
+mail = Mail()  # sends only when MAIL_SERVER is set (dispatch.mail)
 
 
 @event.listens_for(Engine, "connect")
