@@ -49,8 +49,8 @@ test-postgres: setup
 ## make bench: the benchmarks behind the README's performance table
 bench: setup
 	$(PY) -m pip install --quiet -r requirements-bench.txt
-	$(PY) bench/coverage.py
-	bash scripts/with-postgres.sh $(PY) bench/coverage.py
+	$(PY) bench/covering.py
+	bash scripts/with-postgres.sh $(PY) bench/covering.py
 	bash scripts/with-postgres.sh $(PY) bench/listing.py
 	$(PY) bench/slots.py
 	$(PY) -m dispatch bench stations --seconds 10

@@ -4,8 +4,8 @@ Measures GET /api/stations/covering end to end through Flask (schema, query, geo
 distances, JSON), for addresses inside coverage and for points outside every radius (which
 also search for the nearest station). Prints median and p95 per kind of point.
 
-    .venv/bin/python bench/coverage.py [--database-url URL] [--requests 2000]
-    bash scripts/with-postgres.sh .venv/bin/python bench/coverage.py   # on PostgreSQL
+    .venv/bin/python bench/covering.py [--database-url URL] [--requests 2000]
+    bash scripts/with-postgres.sh .venv/bin/python bench/covering.py   # on PostgreSQL
 """
 from __future__ import annotations
 
