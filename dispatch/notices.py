@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from dispatch.models import Engineer, Notice, Visit
 from extensions import db
 
 ETA_TOLERANCE = timedelta(minutes=30)
+UNSENT = "unsent_notices"  # session.info key: notices to mail once committed
 
 
 def notice_plan_change(visit: Visit, before_engineer: int | None, before_eta: datetime | None) -> None:
@@ -27,8 +30,27 @@ def notice_plan_change(visit: Visit, before_engineer: int | None, before_eta: da
           and abs(visit.planned_start - before_eta) > ETA_TOLERANCE):
         facts = ("eta_moved", {"from": _clock(before_eta), "to": _clock(visit.planned_start)})
     if facts is not None:
-        db.session.add(Notice(user_id=visit.customer_id, visit_id=visit.id, kind=facts[0],
-                              facts=facts[1]))
+        notice = Notice(user_id=visit.customer_id, visit_id=visit.id, kind=facts[0], facts=facts[1])
+        db.session.add(notice)
+        db.session.flush()
+        db.session.info.setdefault(UNSENT, []).append(notice.id)
+
+
+def mail_committed_notices() -> int:
+    """Call after the commit that made them: the notices go out by e-mail in jobs (where a
+    mail server is configured); a rolled-back plan's notices are forgotten, never sent."""
+    unsent = db.session.info.pop(UNSENT, None) or []
+    if not current_app.config.get("MAIL_SERVER"):
+        return 0
+    from dispatch.tasks import mail_notice
+    for notice_id in unsent:
+        mail_notice.delay(notice_id)
+    return len(unsent)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_to_mail(session: Session) -> None:
+    session.info.pop(UNSENT, None)
 
 
 def _engineer_name(engineer_id: int | None) -> str:

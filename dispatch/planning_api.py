@@ -15,6 +15,7 @@ from dispatch.board import board, plan_json
 from dispatch.booking import station_now
 from dispatch.engineers import get_engineer
 from dispatch.models import Plan
+from dispatch.notices import mail_committed_notices
 from dispatch.planning import pin_visit, publish, request_plan, set_availability, unpin_visit
 from dispatch.planning_schemas import (
     AvailabilitySchema,
@@ -95,6 +96,7 @@ def publish_plan(plan_id):
     """Make the draft the day's plan: engineers' days and customers' ETAs follow it."""
     plan = publish(managed_plan(plan_id), current_user)
     db.session.commit()
+    mail_committed_notices()
     return plan_json(plan)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from accounts.access import allow, public
 from accounts.models import User
+from dispatch.alternatives import refusal_json
 from dispatch.booking import (
     Request,
     WindowTaken,
@@ -62,7 +63,8 @@ def slots_request(args) -> tuple[Request, date]:
 
 def taken(error: WindowTaken):
     abort(409, message=error.description,
-          errors={"free": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in error.free]})
+          errors={"free": [{"start": w.start.isoformat(), "end": w.end.isoformat()} for w in error.free],
+                  **refusal_json(error.why, error.alternatives())})
 
 
 @blp.route("/engineers/<int:engineer_id>/slots")

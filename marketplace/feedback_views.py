@@ -23,9 +23,8 @@ from dispatch.notices import notice_text, notices_for
 from dispatch.slots import Place
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
-from marketplace.levels import RANK
 from marketplace.listing import top_tags
-from marketplace.models import AbuseFlag, EngineerStats, Review, ReviewReport, Tag
+from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
 from marketplace.profiles import reviews_of
 from marketplace.reviews import (
     edit_review,
@@ -125,15 +124,6 @@ def moderate():
 def review_tags_for_form() -> list[Tag]:
     return db.session.execute(select(Tag).where(Tag.active.is_(True))
                               .order_by(Tag.positive.desc(), Tag.id)).scalars().all()
-
-
-@alternatives.standing_source
-def listing_standing(engineer_ids: list[int]) -> dict[int, alternatives.Standing]:
-    """Level and stars, for dispatch's "similar engineers" (dispatch cannot read them)."""
-    return {row.engineer_id: alternatives.Standing(RANK.get(row.level, 0), row.average_stars)
-            for row in db.session.execute(select(EngineerStats.engineer_id, EngineerStats.level,
-                                                 EngineerStats.average_stars)
-                                          .where(EngineerStats.engineer_id.in_(engineer_ids)))}
 
 
 def cannot_keep_offers(visits: list[Visit], now) -> dict[int, list]:

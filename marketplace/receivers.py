@@ -1,13 +1,21 @@
 """How the marketplace reacts to what happens to visits (dispatch.signals): an engineer's
 free windows change, so listings forget their station's cached entries; a completed visit
-earns points. Connected once, when the app factory imports this module."""
+earns points. It also tells dispatch where an engineer's standing (level, stars) comes
+from, for the "similar engineers" it offers. Connected once, when the app factory imports
+this module."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
+from dispatch import alternatives
 from dispatch.models import Visit
 from dispatch.signals import visit_booked, visit_cancelled, visit_completed, visit_moved, visit_progressed
+from extensions import db
 from marketplace.aggregates import forget_station_of
+from marketplace.levels import RANK
+from marketplace.models import EngineerStats
 from marketplace.points import award_visit_points
 
 
@@ -31,3 +39,12 @@ def forget_listings_of_both(visit: Visit, from_engineer_id: int | None = None, *
 def points_for_completed(visit: Visit, at: datetime, **_) -> None:
     forget_listing_of(visit)
     award_visit_points(visit, at)
+
+
+@alternatives.standing_source
+def listing_standing(engineer_ids: list[int]) -> dict[int, alternatives.Standing]:
+    """Level and stars, for dispatch's "similar engineers" (dispatch cannot read them)."""
+    return {row.engineer_id: alternatives.Standing(RANK.get(row.level, 0), row.average_stars)
+            for row in db.session.execute(select(EngineerStats.engineer_id, EngineerStats.level,
+                                                 EngineerStats.average_stars)
+                                          .where(EngineerStats.engineer_id.in_(engineer_ids)))}

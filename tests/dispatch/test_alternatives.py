@@ -173,8 +173,6 @@ def test_the_api_409_keeps_the_free_windows(client, crew, bearer):
     assert response.get_json()["errors"]["free"]
 
 
-@pytest.mark.xfail(strict=True, reason="dispatch/visits_api.py:taken() must pass errors.why and "
-                   "errors.alternatives (the hook in the report)")
 def test_the_api_409_says_why_and_offers_alternatives(client, crew, bearer):
     fill(crew["wang"], crew["customer"], tomorrow(9))
     response = client.post("/api/visits", json=booking(crew["wang"], tomorrow(9)),

@@ -165,7 +165,26 @@ def test_customers_hear_when_a_plan_moves_their_eta_or_changes_their_engineer(
     plan_id = plan_day(client, manager).get_json()["id"]
     published = client.post(f"/api/plans/{plan_id}/publish", headers=manager)
     assert published.status_code == 200, client.get(f"/api/plans/{plan_id}", headers=manager).get_json()["error"]
-    notices = client.get("/api/me/notices", headers=customer, query_string={"lang": "en"}).get_json()
+    station_day["customer"].locale = "en"
+    db.session.commit()
+    notices = client.get("/api/me/notices", headers=customer).get_json()
     new = {n["visit_id"]: n for n in notices[:len(notices) - len(first)]}
     assert new[chosen.id]["kind"] == "cannot_keep" and "no longer come" in new[chosen.id]["text"]
     assert client.get("/api/me/notices", headers=bearer(station_day["manager"].email)).status_code == 403
+
+
+def test_where_a_mail_server_is_set_publishing_mails_each_notice_once_committed(
+        app, client, station_day, bearer):
+    from extensions import mail
+    manager = bearer(station_day["manager"].email)
+    plan_id = plan_day(client, manager).get_json()["id"]
+    app.config["MAIL_SERVER"] = "smtp.example.test"
+    try:
+        with mail.record_messages() as outbox:
+            assert client.post(f"/api/plans/{plan_id}/publish", headers=manager).status_code == 200
+    finally:
+        app.config["MAIL_SERVER"] = None
+    notices = client.get("/api/me/notices", headers=bearer(station_day["customer"].email)).get_json()
+    assert notices and len(outbox) == len(notices)
+    assert {m.recipients[0] for m in outbox} == {station_day["customer"].email}
+    assert sorted(m.body for m in outbox) == sorted(n["text"] for n in notices)
