@@ -16,7 +16,7 @@ from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from dispatch.alternatives import why_window_refused
 from dispatch.coverage import Point
-from dispatch.models import Engineer, Skill, Visit, VisitEvent
+from dispatch.models import Engineer, EngineerDay, Skill, Visit, VisitEvent
 from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_booked, visit_moved
 from dispatch.slots import (
@@ -138,6 +138,13 @@ def booked_days(engineer_ids: list[int], first: date, days: int,
     return found
 
 
+def days_off(engineer_ids: list[int], first: date, days: int) -> set[tuple[int, date]]:
+    """(engineer, day) pairs the station marked absent: nobody books them then."""
+    return set(db.session.execute(select(EngineerDay.engineer_id, EngineerDay.day).where(
+        EngineerDay.engineer_id.in_(engineer_ids), EngineerDay.absent.is_(True),
+        EngineerDay.day >= first, EngineerDay.day < first + timedelta(days=days))).tuples())
+
+
 def check_engineer(engineer: Engineer, request: Request) -> None:
     if request.skill.code not in {s.code for s in engineer.skills}:
         raise SkillMissing(engineer=engineer, request=request, now=station_now())
@@ -152,10 +159,11 @@ def engineer_slots(engineer: Engineer, request: Request, first: date, days: int,
     check_engineer(engineer, request)
     rules, minutes = rules_for(engineer), visit_minutes(request.skill.code)
     booked = booked_days([engineer.id], first, days, excluding)
-    earliest = earliest_start(now)
-    return [w for k in range(days) for w in free_windows(
-        rules, first + timedelta(days=k), booked.get((engineer.id, first + timedelta(days=k)), []),
-        request.place, minutes, earliest)]
+    earliest, off = earliest_start(now), days_off([engineer.id], first, days)
+    return [w for k in range(days) if (engineer.id, first + timedelta(days=k)) not in off
+            for w in free_windows(rules, first + timedelta(days=k),
+                                  booked.get((engineer.id, first + timedelta(days=k)), []),
+                                  request.place, minutes, earliest)]
 
 
 def covering_engineers(request: Request) -> list[Engineer]:
@@ -175,11 +183,14 @@ def any_engineer_slots(request: Request, first: date, days: int,
     engineers = covering_engineers(request)
     booked = booked_days([e.id for e in engineers], first, days)
     minutes, earliest = visit_minutes(request.skill.code), earliest_start(now)
+    off = days_off([e.id for e in engineers], first, days)
     who: dict[Window, list[int]] = defaultdict(list)
     for engineer in engineers:
         rules = rules_for(engineer)
         for k in range(days):
             day = first + timedelta(days=k)
+            if (engineer.id, day) in off:
+                continue
             for w in free_windows(rules, day, booked.get((engineer.id, day), []), request.place,
                                   minutes, earliest):
                 who[w].append(engineer.id)
@@ -211,7 +222,8 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
     lock_engineers([e.id for e in candidates])
     booked = booked_days([e.id for e in candidates], day, 1, excluding)
     minutes = visit_minutes(request.skill.code)
-    able = [e for e in candidates if window.start >= earliest_start(now) and fits(
+    off = days_off([e.id for e in candidates], day, 1)
+    able = [e for e in candidates if (e.id, day) not in off and window.start >= earliest_start(now) and fits(
         rules_for(e), day, booked.get((e.id, day), []), request.place, minutes, window)]
     if not able:
         free = (engineer_slots(engineer, request, day, 3, now, excluding) if engineer else
@@ -314,12 +326,13 @@ def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
     first, earliest = now.date(), earliest_start(now)
     booked = booked_days([e.id for e in engineers], first, days)
     minutes = day_plan_rules().visit_minutes["default"]
+    off = days_off([e.id for e in engineers], first, days)
     found: dict[int, tuple[datetime, ...]] = {}
     for engineer in engineers:
         rules, starts = rules_for(engineer), []
         for k in range(days):
             day = first + timedelta(days=k)
-            if len(starts) >= count or not rules.pattern.works_on(day):
+            if len(starts) >= count or not rules.pattern.works_on(day) or (engineer.id, day) in off:
                 continue
             starts += [w.start for w in free_windows(rules, day, booked.get((engineer.id, day), []),
                                                      rules.home, minutes, earliest)]

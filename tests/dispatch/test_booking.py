@@ -237,3 +237,17 @@ def test_cached_listings_follow_bookings_and_cancellations(app, client, crew, ma
     finally:
         app.config["LISTING_CACHE_SECONDS"] = 0
         cache.clear()
+
+
+def test_nobody_books_an_engineer_the_station_marked_absent(client, crew, make_user, bearer):
+    from dispatch.planning import set_availability
+    free = slots(client, crew["wang"])
+    set_availability(crew["wang"], tomorrow(), crew["manager"], absent=True)
+    db.session.commit()
+    assert slots(client, crew["wang"]) == []
+    answer = client.post("/api/visits", headers=bearer(make_user("customer").email),
+                         json=booking(free[0]["start"][:19], crew["wang"]))
+    assert answer.status_code == 409
+    anyone = client.get("/api/slots", query_string={"lat": near(5)[0], "lng": near(5)[1], "skill": "laptop",
+                                                    "from": tomorrow().isoformat(), "days": 1}).get_json()
+    assert anyone["windows"] and all(crew["wang"].id not in w["engineers"] for w in anyone["windows"])
