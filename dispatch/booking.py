@@ -140,9 +140,9 @@ def booked_days(engineer_ids: list[int], first: date, days: int,
 
 def days_off(engineer_ids: list[int], first: date, days: int) -> set[tuple[int, date]]:
     """(engineer, day) pairs the station marked absent: nobody books them then."""
-    return set(db.session.execute(select(EngineerDay.engineer_id, EngineerDay.day).where(
+    return {(e, d) for e, d in db.session.execute(select(EngineerDay.engineer_id, EngineerDay.day).where(
         EngineerDay.engineer_id.in_(engineer_ids), EngineerDay.absent.is_(True),
-        EngineerDay.day >= first, EngineerDay.day < first + timedelta(days=days))).tuples())
+        EngineerDay.day >= first, EngineerDay.day < first + timedelta(days=days)))}
 
 
 def check_engineer(engineer: Engineer, request: Request) -> None:
