@@ -36,11 +36,11 @@ def bump(engineer_id: int, **deltas: int) -> None:
         db.session.execute(
             update(EngineerStats).where(EngineerStats.engineer_id == engineer_id)
             .values(average_stars=average_stars(row.star_sum, row.review_count),
-                    score=recommended_score(row.star_sum, row.review_count, rules()))
+                    score=recommended_score(row.star_sum, row.review_count, ranking_rules()))
             .execution_options(synchronize_session=False))
 
 
-def rules() -> RankingRules:
+def ranking_rules() -> RankingRules:
     return marketplace_rules().ranking
 
 
@@ -101,7 +101,7 @@ def rebuild_stats() -> int:
             "engineer_id": engineer_id, "review_count": n, "star_sum": total,
             **{k: (getattr(r, k) if r else 0) for k in per_star},
             "average_stars": average_stars(total, n),
-            "score": recommended_score(total, n, rules()),
+            "score": recommended_score(total, n, ranking_rules()),
             "favourite_count": favourites.get(engineer_id, 0),
             "tip_count": t.n if t else 0, "tip_cents": int(t.cents) if t else 0})
     if rows:

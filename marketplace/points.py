@@ -29,12 +29,12 @@ from marketplace.models import (
 from marketplace.rules import PointsRules, marketplace_rules
 
 
-def rules() -> PointsRules:
+def points_rules() -> PointsRules:
     return marketplace_rules().points
 
 
 def review_points(stars: int, positive_tags: int) -> int:
-    r = rules()
+    r = points_rules()
     return r.stars[stars] + r.positive_tag * min(positive_tags, r.positive_tags_max)
 
 
@@ -76,7 +76,7 @@ def settle_to(prefix: str, engineer_id: int, target: int, reason: str, source_ty
 # --- The events -------------------------------------------------------------------------------
 
 def award_visit_points(visit, now: datetime) -> None:
-    r = rules()
+    r = points_rules()
     record(visit.engineer_id, r.visit_completed, "visit completed", "visit", visit.id,
            f"visit:{visit.id}:completed", now)
     if visit.fixed_first_time:
@@ -99,7 +99,7 @@ def favourite_changed(engineer_id: int, customer_id: int, now: datetime) -> None
     toggling never adds up to more than once per customer."""
     favourite = db.session.execute(select(Favourite.engineer_id).where(
         Favourite.engineer_id == engineer_id, Favourite.customer_id == customer_id)).first()
-    target = rules().favourite if favourite and served(engineer_id, customer_id) else 0
+    target = points_rules().favourite if favourite and served(engineer_id, customer_id) else 0
     settle_to(f"favourite:{engineer_id}:{customer_id}:", engineer_id, target,
               "favourited by a customer" if target else "favourite withdrawn",
               "customer", customer_id, now)
@@ -107,7 +107,7 @@ def favourite_changed(engineer_id: int, customer_id: int, now: datetime) -> None
 
 def tip_recorded(tip: Tip, now: datetime) -> None:
     if tip.visit_id is not None:
-        record(tip.engineer_id, rules().tip, "tipped", "visit", tip.visit_id,
+        record(tip.engineer_id, points_rules().tip, "tipped", "visit", tip.visit_id,
                f"tip:visit:{tip.visit_id}", now)
 
 
@@ -157,7 +157,7 @@ def served_pairs_query():
 def points_from_sources() -> dict[int, int]:
     """Every engineer's points as the rules give them from visits, reviews, favourites
     and tips as they are now."""
-    r = rules()
+    r = points_rules()
     totals: dict[int, int] = {}
 
     def add(engineer_id, points):
@@ -217,7 +217,7 @@ def replay_points(now: datetime) -> int:
     demo seed's way of giving its bulk-loaded history its points), then set every total
     from the ledger. Idempotent: the keys are those the live events use. Returns lines added."""
     analyze(*SOURCE_TABLES)
-    r = rules()
+    r = points_rules()
     lines: list[dict] = []
 
     def line(engineer_id, points, reason, source_type, source_id, key):
