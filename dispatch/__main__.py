@@ -79,6 +79,10 @@ def _bench(args: argparse.Namespace) -> int:
 
         instances = args.instances.split(",") if args.instances else None
         return run_solomon(Path(args.directory), args.seconds, instances, args.results, **params)
+    if args.kind == "warm":
+        from dispatch.solver.bench.warm import run_warm
+
+        return run_warm(args.seconds)
     from dispatch.solver.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results, **params)
@@ -100,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out")
     p.add_argument("--params", help=PARAMS_HELP)
     p.set_defaults(run=_solve)
-    b = sub.add_parser("bench", help="benchmarks: solomon DIR, or stations")
-    b.add_argument("kind", choices=["solomon", "stations"])
+    b = sub.add_parser("bench", help="benchmarks: solomon DIR, stations, or warm (re-planning)")
+    b.add_argument("kind", choices=["solomon", "stations", "warm"])
     b.add_argument("directory", nargs="?", help="the Solomon instances folder")
     b.add_argument("--seconds", type=_seconds, default=10.0)
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")

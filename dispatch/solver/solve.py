@@ -34,13 +34,16 @@ Progress = Callable[[float, int], None]
 
 
 def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
-          routing: RoutingParams | None = None, search: SearchParams | None = None) -> Plan:
+          routing: RoutingParams | None = None, search: SearchParams | None = None,
+          initial: dict[str, list[str]] | None = None) -> Plan:
     """Plan the problem's day within about `seconds` of search.
 
     `routing` and `search` are the settings of OR-Tools' search and of ours (the measured
-    best when None). Raises `ProblemError` when fixed visits cannot all be kept (their
-    engineer cannot travel between them, get home in the shift, take the break or carry
-    their load).
+    best when None). `initial` is a warm start: visit ids per engineer id in route order
+    (the published plan, when re-planning after a change); visits it names that no longer
+    fit, or no longer exist, are simply planned afresh. Raises `ProblemError` when fixed
+    visits cannot all be kept (their engineer cannot travel between them, get home in the
+    shift, take the break or carry their load).
     """
     clock = time.perf_counter()
     plan = Plan(problem=problem.name)
@@ -67,7 +70,7 @@ def solve(problem: Problem, seconds: float, *, progress: Progress | None = None,
     model, solution, status, search_s, model_s = None, None, "NOTHING_TO_PLAN", 0.0, 0.0
     if planned:
         model, solution, status, search_s, model_s = _search(data, planned, allowed, seconds, routing, search,
-                                                             progress)
+                                                             progress, initial)
     read_start = time.perf_counter()
     if solution is not None:
         plan.routes = _read_routes(model, data, solution)
@@ -132,7 +135,8 @@ def _t(data: ScaledProblem, a: str, b: str) -> float:  # real travel time betwee
 
 
 def _search(data: ScaledProblem, visits: list[Visit], allowed: dict[str, list[int]], seconds: float,
-            routing_params: RoutingParams, search_params: SearchParams, progress: Progress | None):
+            routing_params: RoutingParams, search_params: SearchParams, progress: Progress | None,
+            initial: dict[str, list[str]] | None = None):
     """Build and search; returns (model, solution or None, status, search s, model s)."""
     built = time.perf_counter()
     model = build_model(data, visits, allowed, finalizers=routing_params.finalizers)
@@ -140,7 +144,7 @@ def _search(data: ScaledProblem, visits: list[Visit], allowed: dict[str, list[in
     started = time.perf_counter()
     if search_params.enabled:
         solution = _improve_then_polish(model, started + seconds, routing_params, search_params, progress,
-                                        started)
+                                        started, _warm_nodes(model, data, initial))
     else:
         fixed_routes = _fixed_routes(model, data)
         params = search_parameters(seconds, routing_params, model.mean_arc_cost)
@@ -152,9 +156,20 @@ def _search(data: ScaledProblem, visits: list[Visit], allowed: dict[str, list[in
     return model, solution, status, time.perf_counter() - started, model_s
 
 
+def _warm_nodes(model: Model, data: ScaledProblem, initial: dict[str, list[str]] | None
+                ) -> list[list[int]] | None:
+    """The warm start's routes as visit nodes per vehicle (unknown ids dropped)."""
+    if not initial:
+        return None
+    node_of = {v.id: node for node, v in enumerate(model.visits)}
+    return [[node_of[v] for v in initial.get(e.id, []) if v in node_of] for e in data.problem.engineers]
+
+
 def _improve_then_polish(model: Model, deadline: float, routing_params: RoutingParams,
-                         search_params: SearchParams, progress: Progress | None, started: float):
-    """Our compiled ruin and recreate for most of the time, then OR-Tools from its best routes."""
+                         search_params: SearchParams, progress: Progress | None, started: float,
+                         warm: list[list[int]] | None = None):
+    """Our compiled ruin and recreate for most of the time (from the warm start's routes if
+    given), then OR-Tools from its best routes."""
     routing, manager = model.routing, model.manager
     polish = replace(routing_params, metaheuristic=routing_params.polish)
     routing.CloseModelWithParameters(search_parameters(1.0, polish, model.mean_arc_cost))
@@ -162,10 +177,11 @@ def _improve_then_polish(model: Model, deadline: float, routing_params: RoutingP
     budget = (deadline - time.perf_counter()) * search_params.time_share
     report = None if progress is None else (lambda _t, cost: progress(time.perf_counter() - started, cost))
     clock = time.perf_counter()
-    result = ruin_recreate.improve(instance, max(budget, 0.0), search_params, progress=report)
+    result = ruin_recreate.improve(instance, max(budget, 0.0), search_params, progress=report, initial=warm)
     model.notes = {"first_solution": "SISR_RECREATE", "metaheuristic": f"SISR, then {polish.metaheuristic}",
                    "improver": "sisr", "improver_seconds": round(time.perf_counter() - clock, 3),
-                   "improver_iterations": result.iterations}
+                   "improver_iterations": result.iterations,
+                   "warm_start": warm is not None}
     routes = [[manager.NodeToIndex(node) for node in route] for route in result.routes]
     initial = routing.ReadAssignmentFromRoutes(
         routes,

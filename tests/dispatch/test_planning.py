@@ -162,3 +162,18 @@ def test_the_problem_follows_shift_and_break_changes_of_the_day(day):
     mine = next(e for e in document["engineers"] if e["id"] == f"e-{wang.id}")
     assert mine["shift"] == [13 * 3600, 20 * 3600]
     assert mine["break"] == {"window": [16 * 3600, 16.5 * 3600], "duration": 1800}
+
+
+def test_a_re_plan_starts_from_the_published_routes(day, check_plan):
+    """Tests that after publishing, the next plan is a warm start from the published routes
+    and still verifies with a visit added since."""
+    for k in range(6):
+        day["book"](9 + (k % 4) * 2, km=3 + k, bearing=50 * k)
+    first = planned(day)
+    assert first.result["solver"]["warm_start"] is False
+    publish(first, day["manager"])
+    db.session.commit()
+    day["book"](15, km=4, bearing=200)
+    again = planned(day)
+    assert again.result["solver"]["warm_start"] is True
+    assert check_plan(again.problem, again.result)["assigned"] == 7
