@@ -1,6 +1,7 @@
 """A station manager plans tomorrow on the planning board: routes on the map and rows on the
 timeline, a visit moved to another engineer by hand, the day planned again around it, and
-the draft published."""
+the draft published; then the engineer's day follows the plan and the customer sees the
+new arrival time and a notice."""
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -36,10 +37,23 @@ def station_day(make_station, make_engineer, make_user):
                              window_start=start, window_end=start + timedelta(hours=2),
                              duration_minutes=60))
     db.session.commit()
-    return {"manager": manager, "crew": crew, "day": day}
+    return {"manager": manager, "crew": crew, "day": day, "customer": customer}
 
 
-def test_plan_move_replan_and_publish_on_the_board(page, station_day):
+def signed_in(browser, live_server, email):
+    """A phone-sized page of its own, signed in as `email`, reading English."""
+    other = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
+                                locale="en-US").new_page()
+    other.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+    other.goto("/login")
+    other.fill("#email", email)
+    other.fill("#password", "correct-horse-battery")
+    other.click("form button[type=submit]")
+    other.goto("/lang/en")
+    return other
+
+
+def test_plan_move_replan_and_publish_on_the_board(page, station_day, browser, live_server):
     page.goto("/login")
     page.fill("#email", station_day["manager"].email)
     page.fill("#password", "correct-horse-battery")
@@ -81,3 +95,21 @@ def test_plan_move_replan_and_publish_on_the_board(page, station_day):
     db.session.expire_all()
     assert db.session.get(Visit, visit_id).engineer_id == second.id
     assert db.session.execute(db.select(Plan.status).order_by(Plan.id.desc())).scalars().first() == "published"
+
+    # The engineer who took the visit sees their day in the plan's order.
+    db.session.expire_all()
+    mine = db.session.execute(db.select(Visit).where(Visit.engineer_id == second.id)
+                              .order_by(Visit.route_order)).scalars().all()
+    engineer = signed_in(browser, live_server, second.user.email)
+    engineer.goto(f"/my/day?date={station_day['day'].isoformat()}")
+    cards = engineer.locator("[id^=visit-]")
+    expect(cards).to_have_count(len(mine))
+    assert [c.get_attribute("id") for c in cards.all()] == [f"visit-{v.id}" for v in mine]
+
+    # The customer sees the planned arrival time and why it changed.
+    moved_visit = db.session.get(Visit, visit_id)
+    customer = signed_in(browser, live_server, station_day["customer"].email)
+    customer.goto("/me/visits")
+    expect(customer.locator(f"#visit-{visit_id} .next")).to_contain_text(
+        moved_visit.planned_start.strftime("%H:%M"))
+    expect(customer.locator("#notices")).to_contain_text(second.display_name)
