@@ -1,5 +1,6 @@
-"""The task engine for real: a Redis broker and a Celery worker in their own processes plan
-two stations' days at once, and every plan they store verifies."""
+"""The task engine for real: a broker (Redis, as in production, and the embedded SQLite one
+`make run` uses) and a Celery worker in their own processes plan two stations' days at
+once, and every plan they store verifies."""
 from __future__ import annotations
 
 import os
@@ -43,10 +44,17 @@ def redis_url(tmp_path):
     process.wait(10)
 
 
+@pytest.fixture(params=["redis", "embedded"])
+def broker_url(request, tmp_path):
+    if request.param == "redis":
+        return request.getfixturevalue("redis_url")
+    return f"sqla+sqlite:///{tmp_path / 'broker.db'}"
+
+
 @pytest.fixture
-def worker_env(tmp_path, redis_url):
+def worker_env(tmp_path, broker_url):
     """The environment a worker process builds the app from: a database file both sides see."""
-    return {**os.environ, "WENQING_ENV": "development", "CELERY_BROKER_URL": redis_url,
+    return {**os.environ, "WENQING_ENV": "development", "CELERY_BROKER_URL": broker_url,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'plans.db'}", "SECRET_KEY": "worker-test"}
 
 
