@@ -329,30 +329,10 @@ def _save_best(state, best_routes, best_length):
 
 @njit(cache=True)
 def _start(search, current, candidate, best_routes, best_length, seed):
-    """All visits inserted one by one (the fixed ones first)."""
-    np.random.seed(seed)
-    fixed = search.instance.fixed
-    n = len(search.instance.service)
-    items = np.empty(n, np.int32)
-    count = 0
-    for visit in range(n):
-        if fixed[visit]:
-            items[count] = visit
-            count += 1
-    _recreate(search, current, items, count)
-    count = 0
-    for visit in range(n):
-        if not fixed[visit]:
-            items[count] = visit
-            count += 1
-    _recreate(search, current, items, count)
-    for r in range(len(current.length)):
-        _copy_route(current, candidate, r)
-    for visit in range(n):
-        candidate.route_of[visit] = current.route_of[visit]
-        candidate.position[visit] = current.position[visit]
-    _save_best(current, best_routes, best_length)
-    return _total(search, current)
+    """All visits inserted one by one (the fixed ones first): a warm start from nothing."""
+    k = len(current.length)
+    return _start_from(search, current, candidate, best_routes, best_length, seed,
+                       np.zeros((k, 1), np.int32), np.zeros(k, np.int32))
 
 
 @njit(cache=True)
