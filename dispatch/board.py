@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from dispatch.models import EngineerDay, Plan, Station, Visit
+from dispatch.booking import station_day
+from dispatch.models import EngineerDay, Plan, Station
 from dispatch.planning import availability, changes, current_plan, id_of
 from dispatch.rules import day_plan_rules
 from dispatch.stations import station_engineers
@@ -78,11 +79,7 @@ def board(station: Station, day: date) -> dict:
             "shift": [clock_of(day, a.shift[0]), clock_of(day, a.shift[1])] if a else None,
             "break": [clock_of(day, a.lunch[0]), clock_of(day, a.lunch[1]), a.lunch[2]]
             if a and a.lunch else None})
-    start = datetime.combine(day, time())
-    visits = db.session.execute(select(Visit).where(
-        Visit.station_id == station.id, Visit.window_start >= start,
-        Visit.window_start < start + timedelta(days=1), Visit.status != "cancelled")
-        .order_by(Visit.window_start, Visit.id)).scalars().all()
+    visits = [v for v in station_day(station.id, day) if v.status != "cancelled"]
     return {
         "station": {"code": station.code, "name": station.name, "lat": station.lat, "lng": station.lng},
         "day": day, "window_minutes": day_plan_rules().window_minutes,

@@ -340,9 +340,12 @@ def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
     return found
 
 
-def station_day(station_id: int, day: date) -> list[Visit]:
-    """A station's visits whose window starts on `day`, in window order."""
+def station_day(station_id: int, day: date, statuses: tuple[str, ...] | None = None) -> list[Visit]:
+    """A station's visits whose window starts on `day` (of these statuses, if given), in
+    window order."""
     start = datetime.combine(day, time())
-    return list(db.session.execute(select(Visit).where(
-        Visit.station_id == station_id, Visit.window_start >= start,
-        Visit.window_start < start + timedelta(days=1)).order_by(Visit.window_start, Visit.id)).scalars())
+    query = select(Visit).where(Visit.station_id == station_id, Visit.window_start >= start,
+                                Visit.window_start < start + timedelta(days=1))
+    if statuses is not None:
+        query = query.where(Visit.status.in_(statuses))
+    return list(db.session.execute(query.order_by(Visit.window_start, Visit.id)).scalars())

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from werkzeug.exceptions import Conflict
 
 from accounts.models import utcnow
+from dispatch.booking import ACTIVE, station_day
 from dispatch.models import Engineer, EngineerDay, Plan, Station, Visit, VisitEvent
 from dispatch.notices import notice_plan_change
 from dispatch.rules import day_plan_rules
@@ -25,7 +26,6 @@ from dispatch.solver import ProblemError, dump_plan, load_problem, solve
 from dispatch.visits import eta_of
 from extensions import db
 
-ACTIVE = ("scheduled", "en_route", "on_site")
 UNDER_WAY = ("en_route", "on_site")
 STATION = "station"
 # Visits the solver never sees, with the reason the plan gives for them.
@@ -96,11 +96,7 @@ def availability(station: Station, day: date) -> tuple[list[Availability], set[i
 
 def day_visits(station: Station, day: date) -> list[Visit]:
     """The station's visits of the day that still hold a place in it."""
-    start = datetime.combine(day, time())
-    return list(db.session.execute(select(Visit).where(
-        Visit.station_id == station.id, Visit.status.in_(ACTIVE),
-        Visit.window_start >= start, Visit.window_start < start + timedelta(days=1))
-        .order_by(Visit.window_start, Visit.id)).scalars())
+    return station_day(station.id, day, ACTIVE)
 
 
 def _break(lunch: tuple[int, int, int] | None, shift: tuple[int, int]) -> dict | None:
@@ -185,12 +181,9 @@ def _positions(station: Station, day: date, todays: list[Visit]
                ) -> dict[int, tuple[tuple[float, float], datetime | None]]:
     """Where each engineer is now, and since when if on site: the visit on site, else the
     latest finished visit of the day (the station for those who have done none)."""
-    start = datetime.combine(day, time())
     places: dict[int, tuple[tuple[float, float], datetime | None]] = {}
-    for v in db.session.execute(select(Visit).where(
-            Visit.station_id == station.id, Visit.finished_at.is_not(None),
-            Visit.window_start >= start, Visit.window_start < start + timedelta(days=1))
-            .order_by(Visit.finished_at)).scalars():
+    finished = [v for v in station_day(station.id, day) if v.finished_at is not None]
+    for v in sorted(finished, key=lambda v: v.finished_at):
         places[v.engineer_id] = ((v.lat, v.lng), None)
     for v in sorted((v for v in todays if v.status == "on_site"), key=lambda v: v.on_site_at,
                     reverse=True):
