@@ -1,6 +1,6 @@
 """Flask extensions, created unbound so any module can import them without cycles."""
 from celery import Celery, Task
-from flask import Flask, has_app_context
+from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
@@ -76,3 +76,10 @@ def celery_init_app(app: Flask) -> Celery:
     engine.set_default()
     app.extensions["celery"] = engine
     return engine
+
+
+def enqueue(task: Task, *args):
+    """Send `task` through the task engine of the current app. Celery's shared tasks send
+    through whichever Celery app was created last; a process holding several apps (the
+    tests do) would send one app's jobs with another's broker and settings."""
+    return current_app.extensions["celery"].tasks[task.name].delay(*args)

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from dispatch.models import Engineer, Notice, Visit
-from extensions import db
+from extensions import db, enqueue
 
 ETA_TOLERANCE = timedelta(minutes=30)
 UNSENT = "unsent_notices"  # session.info key: notices to mail once committed
@@ -44,7 +44,7 @@ def mail_committed_notices() -> int:
         return 0
     from dispatch.tasks import mail_notice
     for notice_id in unsent:
-        mail_notice.delay(notice_id)
+        enqueue(mail_notice, notice_id)
     return len(unsent)
 
 

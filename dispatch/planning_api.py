@@ -28,7 +28,7 @@ from dispatch.planning_schemas import (
 from dispatch.stations import managed_station
 from dispatch.tasks import plan_station
 from dispatch.visits import visible_visit
-from extensions import db
+from extensions import db, enqueue
 
 blp = Blueprint("planning_api", __name__, url_prefix="/api",
                 description="Plan a station's day: jobs, drafts, publishing, adjustments")
@@ -61,7 +61,7 @@ def managed_plan(plan_id: int) -> Plan:
 
 def start_job(plan: Plan) -> Plan:
     """Hand the plan to a worker; the web request never solves."""
-    job = plan_station.delay(plan.id)
+    job = enqueue(plan_station, plan.id)
     plan.job_id = job.id
     db.session.commit()
     db.session.refresh(plan)

@@ -95,7 +95,7 @@ def test_a_real_worker_plans_two_stations_at_once(worker_env, check_plan, monkey
     from dispatch import models
     from dispatch.planning import request_plan
     from dispatch.tasks import plan_station
-    from extensions import db
+    from extensions import db, enqueue
 
     class Here(Config):
         SQLALCHEMY_DATABASE_URI = database_url(worker_env["DATABASE_URL"])
@@ -112,7 +112,7 @@ def test_a_real_worker_plans_two_stations_at_once(worker_env, check_plan, monkey
         db.session.commit()
         ids = [p.id for p in plans]
         for plan_id in ids:
-            plan_station.delay(plan_id)  # queued in Redis before any worker runs
+            enqueue(plan_station, plan_id)  # queued on the broker before any worker runs
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "worker", "worker", "--concurrency", "2",
