@@ -37,6 +37,11 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When `phone` was proven by a one-time code; booking, reviewing and tipping need it.
+    phone_verified_at: Mapped[datetime | None]
+    # Bumped at sign-out and password change: every session and remember-me cookie made
+    # before carries the old number and stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     addresses: Mapped[list[Address]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id")
@@ -89,6 +94,22 @@ class ApiToken(db.Model):
         if row is None or row.expires_at <= utcnow() or not row.user.active:
             return None
         return row.user
+
+
+class PhoneCode(db.Model):
+    """A one-time code sent to prove a phone number. Only its SHA-256 is kept; it expires,
+    and a few wrong tries burn it."""
+
+    __tablename__ = "phone_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class Address(db.Model):

@@ -150,6 +150,12 @@ class Visit(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     pinned_start: Mapped[datetime | None]  # and at this time, when the manager set one
     unplanned_reason: Mapped[str | None] = mapped_column(String(300))
+    # Completion counts once the customer confirms it: the engineer enters the code the
+    # customer reads out on site, or the customer confirms in the app. Only then are points
+    # earned and the review opened (a visit cannot be completed by its engineer alone).
+    completion_code: Mapped[str | None] = mapped_column(String(8))
+    confirmed_at: Mapped[datetime | None]
+    confirmed_via: Mapped[str | None] = mapped_column(String(8))  # code, app
 
     customer: Mapped[User] = relationship(foreign_keys=[customer_id])
     booked_by: Mapped[User] = relationship(foreign_keys=[booked_by_id])
@@ -176,6 +182,26 @@ class VisitEvent(db.Model):
 
     visit: Mapped[Visit] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
+
+
+class ContactRead(db.Model):
+    """Someone other than the customer was shown a customer's phone or address: who, whose,
+    for which visit, through which door, when. Admins query it (an access log)."""
+
+    __tablename__ = "contact_reads"
+    __table_args__ = (
+        Index("ix_contact_reads_customer_at", "customer_id", "at"),
+        Index("ix_contact_reads_reader_at", "reader_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    fields: Mapped[str] = mapped_column(String(40))  # "phone,address"
+    channel: Mapped[str] = mapped_column(String(8))  # page, api
+    path: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EngineerDay(db.Model):

@@ -111,13 +111,18 @@ def _password_hash() -> str:
 
 @pytest.fixture
 def make_user(ctx):
-    from accounts.models import User
+    from accounts.models import User, utcnow
     from extensions import db
 
-    def make(role="customer", email=None, name="测试用户", phone=None):
+    def make(role="customer", email=None, name="测试用户", phone=None, verified=True):
+        """A user; customers get a phone of their own, verified unless `verified=False`
+        (booking, reviewing and tipping need a verified phone)."""
         make.count += 1
+        if phone is None and role == "customer":
+            phone = f"137{make.count:08d}"
         user = User(email=email or f"{role}{make.count}@example.test", role=role, name=name,
-                    phone=phone, password_hash=_password_hash())
+                    phone=phone, password_hash=_password_hash(),
+                    phone_verified_at=utcnow() if phone and verified else None)
         db.session.add(user)
         db.session.commit()
         return user
