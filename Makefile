@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export FLASK_APP := app:create_app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup lint test-sqlite test-postgres bench translations
+.PHONY: run serve-demo test setup lint test-sqlite test-postgres bench translations
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,15 @@ translations/zh/LC_MESSAGES/messages.mo: translations/zh/LC_MESSAGES/messages.po
 
 setup: $(VENV)/.installed translations/zh/LC_MESSAGES/messages.mo
 
-## make run: the app with demo data on SQLite at http://127.0.0.1:5000, and a Celery worker
-## on the embedded broker (a SQLite file under instance/) for planning jobs
+## make run: the app with demo data on SQLite at http://127.0.0.1:5000, a Celery worker
+## on the embedded broker (a SQLite file under instance/) for planning jobs, and tips paid
+## through localstripe on loopback (scripts/with-localstripe.sh; no Stripe account)
 run: setup
 	$(VENV)/bin/flask db upgrade
+	LOCALSTRIPE_WEBHOOK_URL=http://127.0.0.1:5000/payments/stripe/webhook \
+	  bash scripts/with-localstripe.sh $(MAKE) --no-print-directory serve-demo
+
+serve-demo:
 	$(VENV)/bin/flask seed
 	$(VENV)/bin/celery -A worker worker --concurrency 1 --loglevel warning & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
@@ -37,8 +42,8 @@ lint: setup
 test: lint
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-redis.sh
-	$(PY) -m pytest
-	bash scripts/with-postgres.sh $(PY) -m pytest -m db
+	bash scripts/with-localstripe.sh $(PY) -m pytest
+	bash scripts/with-localstripe.sh bash scripts/with-postgres.sh $(PY) -m pytest -m db
 
 test-sqlite: setup
 	$(PY) -m pytest

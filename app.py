@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
     import accounts.login  # noqa: F401  (login manager callbacks)
     import marketplace.models  # noqa: F401  (models known to Alembic)
     import marketplace.receivers  # noqa: F401  (reacts to dispatch's signals)
+    import payments.models  # noqa: F401  (models known to Alembic)
     from accounts.access import enforce_access
 
     db.init_app(app)
@@ -110,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.feedback_api import blp as feedback_api
     from marketplace.feedback_views import bp as feedback_pages
     from marketplace.views import bp as marketplace_pages
+    from payments.api import blp as payments_api
+    from payments.views import bp as payments_pages
+    from payments.webhooks import bp as payments_webhooks
 
     for blueprint in (accounts_api, stations_api, marketplace_api, visits_api, feedback_api,
                       planning_api):
@@ -117,6 +121,12 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages):
         app.register_blueprint(blueprint)
+    # Payments: its API, its pages, and the provider's webhook (signed, so no CSRF token).
+    csrf.exempt(payments_api)
+    api.register_blueprint(payments_api)
+    app.register_blueprint(payments_pages)
+    csrf.exempt(payments_webhooks)
+    app.register_blueprint(payments_webhooks)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -164,3 +174,5 @@ def _register_commands(app: Flask) -> None:
     from marketplace.cli import marketplace_cli
     app.cli.add_command(seed_command)
     app.cli.add_command(marketplace_cli)
+    from payments.cli import payments_cli
+    app.cli.add_command(payments_cli)

@@ -145,6 +145,22 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@wenqing.example")
 
+    # Tips (payments/): preset amounts and the limits of a custom one, in fen; engineers get
+    # 100 % (TIP_FEE_CENTS, shown before paying, is 0). The payment provider is Stripe
+    # through its SDK; STRIPE_API_BASE points it at a Stripe-compatible server (`make run`
+    # and `make test` start localstripe on loopback and set it with test keys).
+    TIP_PRESETS_CENTS = (500, 1000, 2000)
+    TIP_MIN_CENTS = 100
+    TIP_MAX_CENTS = 100_000
+    TIP_CURRENCY = "cny"
+    TIP_FEE_CENTS = 0
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # Payouts: "export" (a bank bulk-transfer file, payroll) or "transfer" (Connect).
+    PAYOUT_METHOD = os.environ.get("PAYOUT_METHOD", "export")
+
     # API tokens.
     API_TOKEN_TTL_DAYS = 30
 

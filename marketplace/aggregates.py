@@ -72,6 +72,7 @@ def favourite_counted(engineer_id: int, sign: int) -> None:
 
 
 def tip_counted(tip: Tip, sign: int = 1) -> None:
+    """A tip is paid (sign=+1) or a paid tip is refunded (sign=-1); unpaid tips never count."""
     bump(tip.engineer_id, tip_count=sign, tip_cents=sign * tip.amount_cents)
 
 
@@ -90,7 +91,7 @@ def rebuild_stats() -> int:
         select(Favourite.engineer_id, func.count()).group_by(Favourite.engineer_id)).all())
     tips = {row.engineer_id: row for row in db.session.execute(
         select(Tip.engineer_id, func.count().label("n"), func.sum(Tip.amount_cents).label("cents"))
-        .where(Tip.status != "refunded").group_by(Tip.engineer_id))}
+        .where(Tip.status == "paid").group_by(Tip.engineer_id))}
 
     engineer_ids = db.session.execute(select(EngineerStats.engineer_id)).scalars().all()
     rows = []

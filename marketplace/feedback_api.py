@@ -1,4 +1,5 @@
-"""The feedback JSON API: reviews of visits, replies, reports, moderation, tips, standing."""
+"""The feedback JSON API: reviews of visits, replies, reports, moderation, standing (tips are
+payments.api's)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,7 +25,6 @@ from marketplace.reviews import (
     report,
     review_visit,
     set_hidden,
-    tip,
 )
 from marketplace.schemas import (
     MyLevelSchema,
@@ -33,13 +33,11 @@ from marketplace.schemas import (
     ReportSchema,
     ReviewInSchema,
     ReviewOutSchema,
-    TipInSchema,
-    TipOutSchema,
 )
 from marketplace.standing import rates, standing
 
 blp = Blueprint("feedback_api", __name__, url_prefix="/api",
-                description="Reviews, replies, reports, tips, points and levels")
+                description="Reviews, replies, reports, points and levels")
 
 
 def review_json(review: Review) -> dict:
@@ -122,17 +120,6 @@ def restore_review(review_id):
     review = set_hidden(get_review(review_id), False)
     db.session.commit()
     return review_json(review)
-
-
-@blp.route("/visits/<int:visit_id>/tips", methods=["POST"])
-@allow("customer")
-@blp.arguments(TipInSchema)
-@blp.response(201, TipOutSchema)
-def tip_visit(fields, visit_id):
-    """Tip the engineer of a completed visit (recorded unpaid; payment comes separately)."""
-    record = tip(visible_visit(visit_id, current_user), current_user, fields["amount_cents"])
-    db.session.commit()
-    return record
 
 
 @blp.route("/engineers/<int:engineer_id>/rates")

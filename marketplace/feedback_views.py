@@ -1,4 +1,4 @@
-"""Feedback pages: reviewing and tipping a visit, the engineer's "my level", and the
+"""Feedback pages: reviewing a visit (tipping it is payments.views'), the engineer's "my level", and the
 admins' review moderation."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dispatch.slots import Place
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.listing import top_tags
-from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
+from marketplace.models import AbuseFlag, Review, ReviewReport, Tag, Tip
 from marketplace.profiles import reviews_of
 from marketplace.reviews import (
     edit_review,
@@ -32,9 +32,8 @@ from marketplace.reviews import (
     report,
     review_visit,
     set_hidden,
-    tip,
 )
-from marketplace.schemas import ModerationFormSchema, ReportFormSchema, ReviewInSchema, TipFormSchema
+from marketplace.schemas import ModerationFormSchema, ReportFormSchema, ReviewInSchema
 from marketplace.standing import reason_text, standing
 
 bp = Blueprint("feedback", __name__)
@@ -64,23 +63,6 @@ def review(visit_id: int):
         flash(_("Thank you for your review."), "success")
     except ValidationError as err:
         flash(" ".join(f"{k}: {' '.join(map(str, v))}" for k, v in err.messages.items()), "error")
-    except HTTPException as err:
-        db.session.rollback()
-        flash(str(err.description), "error")
-    return redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
-
-
-@bp.route("/visits/<int:visit_id>/tip", methods=["POST"])
-@allow("customer")
-def tip_visit(visit_id: int):
-    visit = visible_visit(visit_id, current_user)
-    try:
-        amount = TipFormSchema().load(request.form)
-        tip(visit, current_user, amount["amount_cents"])
-        db.session.commit()
-        flash(_("Thank you! Your tip is recorded; you will be asked to pay it."), "success")
-    except ValidationError:
-        flash(_("A tip is 1 to 1,000 yuan."), "error")
     except HTTPException as err:
         db.session.rollback()
         flash(str(err.description), "error")
@@ -135,6 +117,12 @@ def cannot_keep_offers(visits: list[Visit], now) -> dict[int, list]:
             and v.unplanned_reason is not None and v.engineer is not None}
 
 
+def tips_of(visits: list[Visit]) -> dict[int, Tip]:
+    """Each visit's tip, for its receipt (a visit has at most one)."""
+    return {t.visit_id: t for t in db.session.execute(db.select(Tip).where(
+        Tip.visit_id.in_([v.id for v in visits]))).scalars()}
+
+
 @bp.route("/me/visits")
 @allow("customer")
 def my_visits():
@@ -159,7 +147,8 @@ def my_visits():
                                                       if utcnow() - r.created_at <= edit_until},
                            tags=review_tags_for_form(), notices=notices, unread=unread,
                            latest_notice=latest, notice_text=notice_text,
-                           offers=cannot_keep_offers(visits, now))
+                           offers=cannot_keep_offers(visits, now), tips=tips_of(visits),
+                           tip_presets=current_app.config["TIP_PRESETS_CENTS"])
     for n in notices:
         if n.read_at is None:
             n.read_at = utcnow()

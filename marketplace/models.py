@@ -88,23 +88,36 @@ class Favourite(db.Model):
 
 
 class Tip(db.Model):
-    """A customer's 打赏 to an engineer: recorded here, paid through Stripe (payments/)."""
+    """A customer's 打赏 to an engineer for one visit, paid through the payment provider
+    (payments/). It counts (rates, points, earnings) only while `status` is paid."""
 
     __tablename__ = "tips"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint("status IN ('pending','paid','refunded')", name="status_known"),
+        CheckConstraint("status IN ('pending','processing','paid','failed','refunded')",
+                        name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engineer_id: Mapped[int] = mapped_column(ForeignKey("engineers.id", ondelete="CASCADE"),
                                              index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
+    # One tip per visit: a retried or double-clicked request finds this row again.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), unique=True)
     amount_cents: Mapped[int]
     currency: Mapped[str] = mapped_column(String(3), default="cny")
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The provider's payment of the current attempt, stored before it is confirmed; a
+    # declined attempt is followed by a new one (attempt + 1) with a new intent.
+    intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attempt: Mapped[int] = mapped_column(default=1)
+    failure_message: Mapped[str | None] = mapped_column(String(300))
+    paid_at: Mapped[datetime | None]
+    refund_id: Mapped[str | None] = mapped_column(String(64))
+    refund_reason: Mapped[str | None] = mapped_column(String(300))
+    refunded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    refunded_at: Mapped[datetime | None]
 
 
 class EngineerStats(db.Model):

@@ -105,10 +105,14 @@ def favourite_changed(engineer_id: int, customer_id: int, now: datetime) -> None
               "customer", customer_id, now)
 
 
-def tip_recorded(tip: Tip, now: datetime) -> None:
-    if tip.visit_id is not None:
-        record(tip.engineer_id, points_rules().tip, "tipped", "visit", tip.visit_id,
-               f"tip:visit:{tip.visit_id}", now)
+def tip_points(tip: Tip, now: datetime) -> None:
+    """The tip's points as it stands: earned once paid, reversed by a correction line when
+    it is refunded (payments calls this on both)."""
+    if tip.visit_id is None:
+        return
+    paid = tip.status == "paid"
+    settle_to(f"tip:visit:{tip.visit_id}:", tip.engineer_id, points_rules().tip if paid else 0,
+              "tipped" if paid else "tip refunded", "visit", tip.visit_id, now)
 
 
 def served(engineer_id: int, customer_id: int) -> bool:
@@ -183,7 +187,7 @@ def points_from_sources() -> dict[int, int]:
         add(engineer_id, count * r.favourite)
     for engineer_id, visits in db.session.execute(
             select(Tip.engineer_id, func.count(func.distinct(Tip.visit_id)))
-            .where(Tip.visit_id.is_not(None), Tip.status != "refunded").group_by(Tip.engineer_id)):
+            .where(Tip.visit_id.is_not(None), Tip.status == "paid").group_by(Tip.engineer_id)):
         add(engineer_id, visits * r.tip)
     return totals
 
@@ -248,8 +252,8 @@ def replay_points(now: datetime) -> int:
              f"favourite:{engineer_id}:{customer_id}:1")
     for engineer_id, visit_id in db.session.execute(
             select(Tip.engineer_id, Tip.visit_id).where(Tip.visit_id.is_not(None),
-                                                        Tip.status != "refunded").distinct()):
-        line(engineer_id, r.tip, "tipped", "visit", visit_id, f"tip:visit:{visit_id}")
+                                                        Tip.status == "paid").distinct()):
+        line(engineer_id, r.tip, "tipped", "visit", visit_id, f"tip:visit:{visit_id}:1")
     table = PointEvent.__table__
     before = db.session.execute(select(func.count()).select_from(table)).scalar()
     if lines:  # one executemany: the driver batches the rows

@@ -1,6 +1,7 @@
 """Feedback on a visit: the customer's review (stars, tags, text), the engineer's reply,
-reports and moderation, and tips; each keeps the aggregates and the points ledger in step.
-Feedback that looks like an engineer rewarding themselves is flagged for an admin."""
+reports and moderation; each keeps the aggregates and the points ledger in step (tips are
+paid through payments.tips). Feedback that looks like an engineer rewarding themselves is
+flagged for an admin."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,9 +15,9 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEnti
 from accounts.models import Address, utcnow
 from dispatch.models import Engineer, Visit
 from extensions import db
-from marketplace.aggregates import review_counted, tip_counted
-from marketplace.models import AbuseFlag, Review, ReviewReport, Tag, Tip
-from marketplace.points import review_counted_points, tip_recorded
+from marketplace.aggregates import review_counted
+from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
+from marketplace.points import review_counted_points
 
 
 class ReviewNotAllowed(Forbidden):
@@ -121,22 +122,6 @@ def set_hidden(review: Review, hidden: bool) -> Review:
     review_counted(review, -1 if hidden else +1)
     review_counted_points(review, utcnow())
     return review
-
-
-def tip(visit: Visit, customer, amount_cents: int) -> Tip:
-    """A tip for a completed visit, recorded unpaid (the payment flow marks it paid)."""
-    if visit.customer_id != customer.id:
-        raise ReviewNotAllowed(_l("Only the customer of a visit may tip for it."))
-    if visit.status != "completed":
-        raise NotCompleted(_l("A visit can be tipped once it is completed."))
-    record = Tip(engineer_id=visit.engineer_id, customer_id=customer.id, visit_id=visit.id,
-                 amount_cents=amount_cents, status="pending")
-    db.session.add(record)
-    db.session.flush()
-    tip_counted(record)
-    tip_recorded(record, utcnow())
-    flag_if_self_dealing(visit.engineer_id, customer, "tip")
-    return record
 
 
 def flag_if_self_dealing(engineer_id: int, customer, kind: str) -> None:

@@ -35,7 +35,7 @@ def rates(engineer_id: int, since: datetime | None = None) -> dict:
         done, and_(done.c.customer_id == Favourite.customer_id)).where(
         Favourite.engineer_id == engineer_id)).scalar()
     tipped = db.session.execute(select(func.count(func.distinct(Tip.visit_id))).where(
-        Tip.visit_id.in_(select(done.c.id)), Tip.status != "refunded")).scalar()
+        Tip.visit_id.in_(select(done.c.id)), Tip.status == "paid")).scalar()
     return {"praise_rate": round(good / n_reviews, 4) if n_reviews else None,
             "favourite_rate": round(fans / n_customers, 4) if n_customers else None,
             "tip_rate": round(tipped / n_visits, 4) if n_visits else None}
@@ -70,6 +70,7 @@ REASONS = {
     "visit completed": _l("visit completed"), "fixed first time": _l("fixed first time"),
     "review hidden": _l("review hidden"), "favourited by a customer": _l("favourited by a customer"),
     "favourite withdrawn": _l("favourite withdrawn"), "tipped": _l("tipped"),
+    "tip refunded": _l("tip refunded"),
 }
 
 

@@ -1,2 +1,3 @@
-"""Stripe: paying tips, webhooks and refunds. Built with the tips issue; until then a tip
-is a recorded event (see marketplace.models.Tip) that the payment flow will mark paid."""
+"""Payments: tips paid through a payment provider (Stripe first, behind payments.provider),
+webhooks processed exactly once, refunds, the engineers' earnings ledger and payouts.
+Sits above marketplace: it may import marketplace, never the reverse."""

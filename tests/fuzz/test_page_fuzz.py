@@ -53,7 +53,9 @@ PAGES = {
     "marketplace.admin_tags#toggle": ("admin", "/admin/tags", "POST", {"toggle": "{tag}"}),
     "feedback.review": ("customer", "/visits/{done}/review", "POST", {
         "stars": "4", "tags": "on_time", "text": "很好"}),
-    "feedback.tip_visit": ("customer", "/visits/{done}/tip", "POST", {"yuan": "10"}),
+    "payments.tip_visit": ("customer", "/visits/{done}/tip", "POST", {"yuan": "10"}),
+    "payments.my_earnings": ("engineer", "/my/earnings", "GET", {}),
+    "payments_webhooks.stripe_webhook": ("anonymous", "/payments/stripe/webhook", "POST", {"id": "evt_1"}),
     "feedback.my_level": ("engineer", "/my/level", "GET", {}),
     "feedback.moderate": ("admin", "/admin/reviews", "POST", {"review": "{review}", "action": "hide"}),
     "feedback.my_visits": ("customer", "/me/visits", "GET", {}),
@@ -151,12 +153,11 @@ def test_an_impossible_tip_is_a_message_and_records_nothing(client, network, yua
     assert db.session.execute(db.select(Tip)).scalars().all() == []
 
 
-def test_a_tip_in_yuan_is_recorded_in_fen(client, network):
-    from extensions import db
-    from marketplace.models import Tip
+def test_a_tip_in_yuan_is_asked_for_in_fen():
+    """The page's yuan become fen (the payment itself: tests/payments)."""
+    from payments.schemas import TipFormSchema
 
-    signed_in(client, network, "customer").post(f"/visits/{network['done']}/tip", data={"yuan": "12.5"})
-    assert [t.amount_cents for t in db.session.execute(db.select(Tip)).scalars()] == [1250]
+    assert TipFormSchema().load({"yuan": "12.5"}) == {"amount_cents": 1250}
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "0000-00-00", "abc"])
