@@ -22,6 +22,8 @@ def seed_command(seed: int, stations: int | None) -> None:
             yield from items
 
     report = seed_demo(password, seed=seed, stations=stations, progress=bar)
+    from demo.tips import ensure_demo_tips
+    click.echo(f"Tips: {ensure_demo_tips(bool(current_app.config.get('STRIPE_SECRET_KEY')))}")
     click.echo(f"Added {report.stations_added} stations, {report.engineers_added} engineers, "
                f"{report.users_added} accounts, {report.reviews_added} reviews.")
     click.echo(f"Demo sign-ins (password: {password}): customer1@demo.test, "
