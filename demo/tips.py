@@ -45,11 +45,12 @@ def ensure_demo_tips(provider_configured: bool) -> str:
 
 
 def finished_visit(customer: User, engineer: Engineer, days_ago: int) -> Visit:
-    start = datetime.combine(utcnow().date() - timedelta(days=days_ago), datetime.min.time()) + timedelta(hours=2)
-    skill = engineer.skills[0]
+    day = utcnow().date() - timedelta(days=days_ago)
+    start = datetime.combine(day, datetime.min.time()) + timedelta(hours=2)
+    skill, home = engineer.skills[0], engineer.station
     visit = Visit(customer_id=customer.id, booked_by_id=customer.id, station_id=engineer.station_id,
                   engineer_id=engineer.id, skill_id=skill.id, problem="笔记本开不了机",
-                  address_text="南京东路1号", lat=engineer.station.lat + 0.01, lng=engineer.station.lng + 0.01,
+                  address_text="南京东路1号", lat=home.lat + 0.01, lng=home.lng + 0.01,
                   window_start=start, window_end=start + timedelta(hours=2), duration_minutes=60,
                   status="completed", on_site_at=start, finished_at=start + timedelta(hours=1),
                   confirmed_at=start + timedelta(hours=1), confirmed_via="app",
