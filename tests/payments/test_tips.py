@@ -190,3 +190,21 @@ def test_the_visit_page_tips_with_a_preset_then_shows_the_receipt(client, login,
     page = client.get("/me/visits?lang=en").get_data(as_text=True)
     assert 'class="tip-status tip-paid"' in page and "¥10.00" in page
     assert 'name="preset"' not in page  # tipped once: no second form
+
+
+def test_a_late_failure_of_an_earlier_attempt_does_not_undo_a_paid_tip(
+        client, bearer, deliver, rated_visit):
+    """Tests events out of order: attempt 1 is declined, attempt 2 pays, and only then does
+    attempt 1's payment_failed arrive; it is recorded and changes nothing."""
+    customer, engineer = rated_visit["customer"], rated_visit["engineer"]
+    first = tip(client, bearer, customer, rated_visit["visit"]).get_json()
+    confirm(client, bearer, customer, first["id"], "pm_card_chargeCustomerFail")
+    old_intent = db.session.get(Tip, first["id"]).intent_id
+    tip(client, bearer, customer, rated_visit["visit"])
+    confirm(client, bearer, customer, first["id"])
+    deliver("payment_intent.succeeded", db.session.get(Tip, first["id"]).intent_id)
+    late = deliver("payment_intent.payment_failed", old_intent)
+    assert late[0].get_json() == {"outcome": "ignored"}
+    db.session.expire_all()
+    assert db.session.get(Tip, first["id"]).status == "paid"
+    assert (stats(engineer).tip_count, tip_points(engineer)) == (1, 5)
