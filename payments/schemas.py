@@ -78,3 +78,10 @@ class TipFormSchema(FormSchema):
     @post_load
     def in_fen(self, data, **kwargs):
         return {"amount_cents": int(data["yuan"] * 100)}
+
+
+class RefundFormSchema(FormSchema):
+    """The station tips page's refund form: why, in a few words."""
+
+    reason = fields.String(required=True, validate=validate.Length(
+        min=1, max=300, error=_l("Say why, in at most 300 characters.")), error_messages=REQUIRED)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEnti
 
 from accounts.models import utcnow
 from accounts.verification import require_verified_phone
-from dispatch.models import Engineer, Visit
+from dispatch.models import Engineer, Station, Visit
 from extensions import db
 from marketplace.aggregates import tip_counted
 from marketplace.models import Review, Tip
@@ -249,6 +249,15 @@ def refund_tip(tip: Tip, user, reason: str) -> Tip:
     mark_refunded(tip, utcnow(), by=user, reason=reason)
     db.session.commit()
     return tip
+
+
+def tips_to_review(user, limit: int = 200) -> list[Tip]:
+    """The tips a manager may refund (their stations' engineers'), or an admin (all)."""
+    query = select(Tip).where(Tip.status.in_(("processing", "paid", "refunded")))
+    if user.role != "admin":
+        query = query.join(Engineer, Engineer.id == Tip.engineer_id).join(
+            Station, Station.id == Engineer.station_id).where(Station.manager_id == user.id)
+    return db.session.execute(query.order_by(Tip.id.desc()).limit(limit)).scalars().all()
 
 
 def get_tip(tip_id: int) -> Tip:

@@ -1,4 +1,5 @@
-"""Payments pages: the tip form's answer on the visit page, the engineer's earnings."""
+"""Payments pages: the tip form's answer on the visit page, the engineer's earnings, the
+station's tips that a manager (or an admin) may refund."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -11,8 +12,8 @@ from accounts.access import allow
 from dispatch.engineers import engineer_of
 from dispatch.visits import visible_visit
 from payments.earnings import earnings_of
-from payments.schemas import TipFormSchema
-from payments.tips import confirm_tip, start_tip
+from payments.schemas import RefundFormSchema, TipFormSchema
+from payments.tips import confirm_tip, get_tip, refund_tip, start_tip, tips_to_review
 
 bp = Blueprint("payments", __name__)
 
@@ -57,3 +58,25 @@ def tip_visit(visit_id: int):
 def my_earnings():
     """My tips, month by month, what has been paid out and what is still to come."""
     return render_template("payments/earnings.html", earnings=earnings_of(engineer_of(current_user).id))
+
+
+@bp.route("/station/tips")
+@allow("manager")
+def station_tips():
+    """The tips of my station's engineers (an admin: every station's), newest first."""
+    return render_template("payments/station_tips.html", tips=tips_to_review(current_user))
+
+
+@bp.route("/tips/<int:tip_id>/refund", methods=["POST"])
+@allow("manager")
+def refund(tip_id: int):
+    """Refund a paid tip with a reason; its points and counts are reversed."""
+    try:
+        reason = RefundFormSchema().load(request.form)["reason"]
+        refund_tip(get_tip(tip_id), current_user, reason)
+        flash(_("The tip was refunded."), "success")
+    except ValidationError as err:
+        flash(" ".join(map(str, err.messages.get("reason", []))), "error")
+    except HTTPException as err:
+        flash(str(err.description), "error")
+    return redirect(url_for("payments.station_tips"))

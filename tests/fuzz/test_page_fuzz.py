@@ -55,6 +55,8 @@ PAGES = {
         "stars": "4", "tags": "on_time", "text": "很好"}),
     "payments.tip_visit": ("customer", "/visits/{done}/tip", "POST", {"yuan": "10"}),
     "payments.my_earnings": ("engineer", "/my/earnings", "GET", {}),
+    "payments.station_tips": ("manager", "/station/tips", "GET", {}),
+    "payments.refund": ("manager", "/tips/999999/refund", "POST", {"reason": "顾客误操作"}),
     "payments_webhooks.stripe_webhook": ("anonymous", "/payments/stripe/webhook", "POST", {"id": "evt_1"}),
     "feedback.my_level": ("engineer", "/my/level", "GET", {}),
     "feedback.moderate": ("admin", "/admin/reviews", "POST", {"review": "{review}", "action": "hide"}),

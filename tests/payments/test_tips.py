@@ -208,3 +208,20 @@ def test_a_late_failure_of_an_earlier_attempt_does_not_undo_a_paid_tip(
     db.session.expire_all()
     assert db.session.get(Tip, first["id"]).status == "paid"
     assert (stats(engineer).tip_count, tip_points(engineer)) == (1, 5)
+
+
+def test_the_station_manager_refunds_from_the_tips_page_with_a_reason(
+        client, login, bearer, deliver, rated_visit):
+    paid = paid_tip(client, bearer, deliver, rated_visit)
+    login(rated_visit["manager"].email)
+    page = client.get("/station/tips").get_data(as_text=True)
+    assert f'id="tip-{paid["id"]}"' in page and "refund-form" in page
+    client.post(f"/tips/{paid['id']}/refund", data={"reason": ""})
+    db.session.expire_all()
+    assert db.session.get(Tip, paid["id"]).status == "paid"  # a reason is required
+    client.post(f"/tips/{paid['id']}/refund", data={"reason": "重复支付"})
+    db.session.expire_all()
+    refunded = db.session.get(Tip, paid["id"])
+    assert (refunded.status, refunded.refund_reason, refunded.refunded_by_id) == (
+        "refunded", "重复支付", rated_visit["manager"].id)
+    assert stats(rated_visit["engineer"]).tip_count == 0
