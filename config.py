@@ -158,6 +158,9 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # A test payment method (pm_card_visa) the page's button confirms with on the server,
+    # where Stripe.js cannot load (the offline demo, the tests); unset in production.
+    TIP_TEST_PAYMENT_METHOD = os.environ.get("TIP_TEST_PAYMENT_METHOD")
     # Payouts: "export" (a bank bulk-transfer file, payroll) or "transfer" (Connect).
     PAYOUT_METHOD = os.environ.get("PAYOUT_METHOD", "export")
 
