@@ -79,6 +79,13 @@ class Config:
     LUNCH_BREAK = {"window": ("11:30", "14:00"), "minutes": 60}
     VISIT_MINUTES = {"server": 90, "default": 60}  # on-site time by product line
     CHANGE_CUTOFF_MINUTES = 120  # customers reschedule or cancel up to this long before
+    # A visit's life cannot be faked (dispatch.lifecycle, dispatch.booking): an engineer sets
+    # off on a visit only on its day, from this long before its window; completion counts
+    # once the customer confirms it (the code they read out, or the app), and a few wrong
+    # codes leave only the app; a customer holds at most this many active visits a day.
+    VISIT_START_LEAD_MINUTES = 120
+    COMPLETION_CODE_ATTEMPTS = 3
+    BOOKING_CAP_PER_DAY = 2
 
     # Recommended order of engineers (marketplace.ranking): a Bayesian average that pulls
     # few reviews towards the network's prior, plus a bonus for newcomers that fades out
@@ -111,6 +118,11 @@ class Config:
     LEVEL_FLOOR_MIN_REVIEWS = 100
     LEVEL_STEP_DOWN_DAYS = 30
     SAME_ADDRESS_METRES = 100     # a customer account this close to an engineer's is flagged
+    # Feedback flagged for admins besides the same phone or address (marketplace.reviews):
+    # from an account younger than `new_account_days` or without a verified phone, and the
+    # `repeat_pair_visits`-th confirmed visit of one customer with one engineer within
+    # `repeat_pair_days`.
+    FLAGS = {"new_account_days": 14, "repeat_pair_visits": 3, "repeat_pair_days": 30}
     # Listings read each station's engineers from a cache, dropped when a review, favourite
     # or tip changes one of them, and after this many seconds at the latest (for changes
     # made elsewhere: new engineers, skills). SimpleCache lives in one process: with several

@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from accounts.models import Address, User, utcnow
 from demo.names import chinese_name, mobile_number
-from dispatch.models import Engineer, Skill, Station
+from dispatch.models import Engineer, Skill, Station, Visit
 from extensions import db
 from marketplace.aggregates import rebuild_stats
 from marketplace.catalog import ensure_catalog
@@ -272,6 +272,23 @@ def ensure_reviewers(password_hash: str) -> list[int]:
                                    .order_by(User.id)).scalars())
 
 
+def served_visit(engineer: Engineer, customer_id: int, reviewed: datetime) -> dict:
+    """A completed visit the customer confirmed with the code, the day before their review."""
+    start = reviewed.replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    start = start.replace(hour=10)
+    done = start + timedelta(hours=1, minutes=10)
+    return {"customer_id": customer_id, "booked_by_id": customer_id, "engineer_id": engineer.id,
+            "station_id": engineer.station.id, "skill_id": engineer.skills[0].id,
+            "problem": f"{engineer.skills[0].name_zh}维修", "address_text": engineer.station.county,
+            "lat": engineer.station.lat + 0.01, "lng": engineer.station.lng + 0.01,
+            "window_start": start, "window_end": start + timedelta(hours=2), "duration_minutes": 60,
+            "status": "completed", "channel": "web", "chosen_by_customer": True,
+            "created_at": start - timedelta(days=2), "en_route_at": start - timedelta(minutes=30),
+            "on_site_at": start + timedelta(minutes=10), "finished_at": done,
+            "fixed_first_time": True, "completion_code": None, "confirmed_at": done,
+            "confirmed_via": "code"}
+
+
 def add_feedback(engineers: list[Engineer], tags: list[Tag], reviewers: list[int],
                  rng: random.Random, report: SeedReport) -> None:
     """Reviews, tags, favourites and tips for new engineers, each engineer with a quality of
@@ -279,6 +296,7 @@ def add_feedback(engineers: list[Engineer], tags: list[Tag], reviewers: list[int
     good = [t for t in tags if t.positive]
     bad = [t for t in tags if not t.positive]
     reviews, chosen_tags, favourites, tips = [], [], set(), []
+    served: dict[int, dict] = {}  # review index -> the confirmed visit it reviews
     for engineer in engineers:
         quality = rng.uniform(3.6, 4.95)
         for _ in range(min(int(rng.expovariate(1 / 14)), 120)):
@@ -291,11 +309,19 @@ def add_feedback(engineers: list[Engineer], tags: list[Tag], reviewers: list[int
                                      if rng.random() < 0.6 else None)})
             pool = good if stars >= 4 else bad if stars <= 2 else []
             chosen_tags.append(rng.sample(pool, min(len(pool), rng.randint(0, 3))))
-            if stars == 5 and rng.random() < 0.25:
+            if stars == 5 and rng.random() < 0.25 and (customer, engineer.id) not in favourites:
                 favourites.add((customer, engineer.id))
+                served[len(reviews) - 1] = served_visit(engineer, customer, when)
             if stars >= 4 and rng.random() < 0.12:
                 tips.append({"engineer_id": engineer.id, "customer_id": customer, "status": "paid",
                              "amount_cents": rng.choice((500, 1000, 2000, 5000)), "created_at": when})
+    if served:  # favourites count only from customers served: their visits, confirmed
+        visit_ids = db.session.execute(db.insert(Visit).returning(Visit.id, sort_by_parameter_order=True),
+                                       list(served.values())).scalars().all()
+        for index, visit_id in zip(served, visit_ids):
+            reviews[index]["visit_id"] = visit_id
+        for row in reviews:
+            row.setdefault("visit_id", None)
     if reviews:
         ids = db.session.execute(db.insert(Review).returning(Review.id, sort_by_parameter_order=True),
                                  reviews).scalars().all()

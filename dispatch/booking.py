@@ -3,6 +3,8 @@
 A booking re-checks its window inside the transaction after taking the engineer's booking
 lock (an UPDATE of the engineer's row: a row lock on PostgreSQL, the database write lock on
 SQLite), so that of any number of simultaneous bookings of a last window exactly one wins.
+The customer's own cap (BOOKING_CAP_PER_DAY active visits a day, whoever books) is checked
+the same way, under a lock of the customer's row taken first.
 """
 from __future__ import annotations
 
@@ -10,12 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import func, select, update
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
+from accounts.models import User
+from accounts.verification import require_verified_phone
+from config import whole_number
 from dispatch.alternatives import why_window_refused
 from dispatch.coverage import Point
+from dispatch.lifecycle import new_code
 from dispatch.models import Engineer, EngineerDay, Skill, Visit, VisitEvent
 from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_booked, visit_moved
@@ -85,6 +92,14 @@ class WindowTaken(Conflict):
         from dispatch.alternatives import offer
         engineer, request, now, excluding = self.context
         return offer(engineer, request, now, excluding) if engineer is not None else []
+
+
+class BookingCapReached(Conflict):
+    """The customer holds as many active visits on that day as one customer may."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(_("One customer can have at most %(cap)s visits a day, and this day "
+                           "is full: choose another day, or change or cancel a visit.", cap=cap))
 
 
 @dataclass(frozen=True)
@@ -205,6 +220,36 @@ def lock_engineers(engineer_ids: list[int]) -> None:
                            .execution_options(synchronize_session=False))
 
 
+def booking_cap() -> int:
+    return whole_number("BOOKING_CAP_PER_DAY", current_app.config["BOOKING_CAP_PER_DAY"], 1, 100)
+
+
+def lock_customer(customer_id: int) -> None:
+    """Take the customer's booking lock: an UPDATE of their row that changes nothing (a row
+    lock on PostgreSQL, the write lock on SQLite), taken before any engineer's."""
+    db.session.execute(update(User).where(User.id == customer_id)
+                       .values(session_version=User.session_version)
+                       .execution_options(synchronize_session=False))
+
+
+def active_visits_of(customer_id: int, day: date, excluding: int | None = None) -> int:
+    start = datetime.combine(day, time())
+    query = select(func.count()).select_from(Visit).where(
+        Visit.customer_id == customer_id, Visit.status.in_(ACTIVE),
+        Visit.window_start >= start, Visit.window_start < start + timedelta(days=1))
+    if excluding is not None:
+        query = query.where(Visit.id != excluding)
+    return db.session.execute(query).scalar()
+
+
+def check_cap(customer_id: int, day: date, excluding: int | None = None) -> None:
+    """Refuse a visit that would give the customer more than the cap of active visits on
+    `day`; call with the customer's lock held, so simultaneous bookings cannot all pass."""
+    cap = booking_cap()
+    if active_visits_of(customer_id, day, excluding) >= cap:
+        raise BookingCapReached(cap)
+
+
 def window_of(start: datetime) -> Window:
     return Window(start, start + timedelta(minutes=day_plan_rules().window_minutes))
 
@@ -241,14 +286,20 @@ def place_visit(visit: Visit, request: Request, engineer: Engineer | None, now: 
 
 def book(customer_id: int, actor_id: int, channel: str, request: Request, details: dict,
          engineer: Engineer | None) -> Visit:
-    """Book a visit; the caller commits. Ends any read transaction first, so that the
-    booking lock is the transaction's first statement (SQLite then waits instead of failing)."""
+    """Book a visit; the caller commits. Customers booking for themselves need a verified
+    phone; whoever books, the customer's daily cap holds. Ends any read transaction first,
+    so that the booking lock is the transaction's first statement (SQLite then waits
+    instead of failing)."""
+    if actor_id == customer_id:
+        require_verified_phone(db.session.get(User, customer_id))
     db.session.commit()
+    lock_customer(customer_id)
+    check_cap(customer_id, request.window_start.date())
     now = station_now()
     visit = Visit(customer_id=customer_id, booked_by_id=actor_id, channel=channel,
                   skill_id=request.skill.id, lat=request.place.lat, lng=request.place.lng,
                   chosen_by_customer=engineer is not None, status="scheduled",
-                  created_at=now, **details)
+                  created_at=now, completion_code=new_code(), **details)
     place_visit(visit, request, engineer, now)
     db.session.add(visit)
     db.session.flush()
@@ -279,6 +330,9 @@ def reschedule(visit: Visit, new_start: datetime, user, channel: str) -> Visit:
         raise TooLateToChange()
     old, old_engineer_id = visit.window_start, visit.engineer_id
     db.session.commit()
+    lock_customer(visit.customer_id)
+    if new_start.date() != old.date():
+        check_cap(visit.customer_id, new_start.date(), excluding=visit.id)
     request = Request(visit.skill, Place(visit.lat, visit.lng), new_start)
     place_visit(visit, request, visit.engineer if visit.chosen_by_customer else None, now,
                 excluding=visit.id)

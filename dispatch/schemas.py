@@ -122,6 +122,9 @@ class StepSchema(Schema):
     fault_found = fields.String(load_default=None, validate=validate.Length(max=1000))
     parts_used = fields.String(load_default=None, validate=validate.Length(max=500))
     fixed_first_time = fields.Boolean(load_default=None)
+    code = fields.String(load_default=None, validate=validate.Regexp(
+        r"^\s*\d{4,8}\s*$", error=_l("The code is the digits the customer reads out.")),
+        metadata={"description": "completing: the customer's code (confirms the visit at once)"})
 
 
 class PersonSchema(Schema):
@@ -173,6 +176,12 @@ class VisitSchema(Schema):
     fault_found = fields.String(allow_none=True)
     parts_used = fields.String(allow_none=True)
     fixed_first_time = fields.Boolean(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True, metadata={
+        "description": "when the customer confirmed the work done (it counts from then)"})
+    confirmed_via = fields.String(allow_none=True, metadata={"description": "code, app or legacy"})
+    completion_code = fields.String(allow_none=True, metadata={
+        "description": "the customer (and the call centre) only, while the visit is open: the "
+                       "code the engineer completes with"})
     events = fields.List(fields.Nested(VisitEventSchema))
 
 

@@ -18,11 +18,13 @@ A visit moved to another window or engineer. `sender` is the visit (already move
 `from_engineer_id` is the engineer it left (may be the same one).""")
 
 visit_progressed = _signals.signal("visit-progressed", doc="""
-A visit took a step of its life other than cancellation or completion (en route, on site,
-no-show, needs a second visit). `sender` is the visit; `from_status` the state it left.""")
+A visit took a step of its life other than cancellation or a confirmed completion (en
+route, on site, no-show, needs a second visit, completed but not yet confirmed by its
+customer). `sender` is the visit; `from_status` the state it left.""")
 
 visit_cancelled = _signals.signal("visit-cancelled", doc="""
 A visit was cancelled: its engineer has room again. `sender` is the visit.""")
 
 visit_completed = _signals.signal("visit-completed", doc="""
-A visit was completed. `sender` is the visit; `at` when (UTC).""")
+A completed visit was confirmed by its customer (the code given to the engineer, or the
+app): only now does it count. `sender` is the visit; `at` when it was confirmed (UTC).""")

@@ -19,9 +19,11 @@ from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
 from accounts.models import User
+from accounts.verification import PhoneNotVerified, has_verified_phone
 from dispatch.alternatives import absent_days
 from dispatch.booking import (
     ACTIVE,
+    BookingCapReached,
     OutOfArea,
     Request,
     SkillMissing,
@@ -36,10 +38,17 @@ from dispatch.booking import (
 )
 from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import (
+    CodeLocked,
     IllegalStep,
+    NotAwaitingConfirmation,
     NotYourVisit,
+    TooEarlyToStart,
     TooLateToChange,
+    WrongCode,
+    confirm,
+    may_start,
     move,
+    start_lead_minutes,
 )
 from dispatch.metrics import metrics_for
 from dispatch.models import Skill, Station, Visit
@@ -144,9 +153,13 @@ def book_engineer(engineer_id: int):
         db.session.rollback()
         windows, message = err.free, _("Sorry, that window was just taken. Please choose another.")
         why, alternatives = err.why, err.alternatives()
+    except (BookingCapReached, PhoneNotVerified) as err:
+        db.session.rollback()
+        message = str(err.description)
     return render_template("dispatch/book.html", engineer=engineer, values=values, errors=errors,
-                           windows=windows, message=message, why=why,
-                           alternatives=alternatives), 422 if errors else 200
+                           windows=windows, message=message, why=why, alternatives=alternatives,
+                           needs_phone=current_user.role == "customer"
+                           and not has_verified_phone(current_user)), 422 if errors else 200
 
 
 def place_booking(engineer, values: dict):
@@ -188,15 +201,41 @@ def visit_step(visit_id: int):
               if data[k] is not None} if data["status"] in ("completed", "needs_second_visit") else None
     try:
         move(visit, data["status"], current_user, station_now(),
-             "phone" if current_user.role == "agent" else "web", data["note"], report)
+             "phone" if current_user.role == "agent" else "web", data["note"], report,
+             code=data["code"])
         db.session.commit()
-    except (IllegalStep, NotYourVisit, TooLateToChange) as err:
+        if data["status"] == "completed" and visit.confirmed_at is None:
+            flash(_("Completed. The customer confirms the work in the app."), "info")
+    except WrongCode as err:
+        db.session.commit()  # the wrong try counts
+        flash(err.description, "error")
+    except (IllegalStep, NotYourVisit, TooLateToChange, TooEarlyToStart, CodeLocked) as err:
         db.session.rollback()
         flash(err.description, "error")
+    return redirect(back_to_visits(visit))
+
+
+@bp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
+@allow("customer")
+def confirm_visit(visit_id: int):
+    """The customer's "the work is done" button: the visit counts from now."""
+    visit = visible_visit(visit_id, current_user)
+    try:
+        confirm(visit, current_user)
+        db.session.commit()
+        flash(_("Thank you: the visit is confirmed. How was it?"), "success")
+    except (NotYourVisit, NotAwaitingConfirmation) as err:
+        db.session.rollback()
+        flash(err.description, "error")
+    return redirect(url_for("feedback.my_visits") + f"#visit-{visit.id}")
+
+
+def back_to_visits(visit: Visit) -> str:
+    """Where a visit's buttons return to: the page of its visits the user came from."""
     back = {"engineer": url_for("dispatch.my_day", date=visit.window_start.date().isoformat()),
             "customer": url_for("feedback.my_visits"),
             "agent": url_for("dispatch.agent_visits", customer_email=visit.customer.email)}
-    return redirect(back.get(current_user.role, url_for("marketplace.home")))
+    return back.get(current_user.role, url_for("marketplace.home"))
 
 
 @bp.route("/my/day")
@@ -208,8 +247,11 @@ def my_day():
     visits = engineer_day(engineer, day)
     stops = [{"lat": v.lat, "lng": v.lng, "label": f"{i + 1}"} for i, v in enumerate(visits)
              if v.status in ACTIVE]
+    now = station_now()
     return render_template("dispatch/my_day.html", engineer=engineer, day=day, visits=visits,
                            timedelta_day=timedelta(days=1),
+                           startable={v.id for v in visits if may_start(v, now)},
+                           start_lead=timedelta(minutes=start_lead_minutes()),
                            eta_of=eta_of, stops=stops, home={"lat": engineer.station.lat,
                                                              "lng": engineer.station.lng},
                            figures=metrics_for(engineer_id=engineer.id))

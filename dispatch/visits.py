@@ -60,4 +60,17 @@ def visit_json(visit: Visit, user) -> dict:
             "parts_used", "fixed_first_time", "events", "skill", "station", "engineer")},
         "eta": eta_of(visit),
         "customer": {"name": visit.customer.name, "phone": visit.customer.phone},
+        "confirmed_at": visit.confirmed_at, "confirmed_via": visit.confirmed_via,
+        "completion_code": completion_code_for(visit, user),
     }
+
+
+def completion_code_for(visit: Visit, user) -> str | None:
+    """The code the engineer completes with: only its customer sees it (and the call centre,
+    to read it out on the phone), while the visit is still open; never its engineer or
+    station."""
+    if visit.status not in ("scheduled", "en_route", "on_site"):
+        return None
+    if (user.role == "customer" and visit.customer_id == user.id) or user.role == "agent":
+        return visit.completion_code
+    return None

@@ -22,7 +22,7 @@ from dispatch.booking import (
     station_now,
 )
 from dispatch.engineers import engineer_of, get_engineer
-from dispatch.lifecycle import move
+from dispatch.lifecycle import WrongCode, confirm, move
 from dispatch.metrics import metrics_for
 from dispatch.models import Skill, Visit
 from dispatch.notices import notice_text, notices_for
@@ -135,7 +135,25 @@ def step(fields, visit_id):
     report = {k: fields[k] for k in ("fault_found", "parts_used", "fixed_first_time")
               if fields[k] is not None} if fields["status"] in ("completed", "needs_second_visit") else None
     channel = "phone" if current_user.role == "agent" else "web"
-    move(visit, fields["status"], current_user, station_now(), channel, fields["note"], report)
+    try:
+        move(visit, fields["status"], current_user, station_now(), channel, fields["note"], report,
+             code=fields["code"])
+    except WrongCode as error:
+        db.session.commit()  # the wrong try counts
+        abort(422, message=error.description, errors={"json": {error.field: [error.description]}})
+    db.session.commit()
+    return visit_json(visit, current_user)
+
+
+@blp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
+@allow("customer")
+@blp.response(200, VisitSchema)
+@blp.alt_response(409, description="The visit is not completed, or is confirmed already")
+def confirm_done(visit_id):
+    """The customer confirms that the work is done: the visit counts from now (points, the
+    review). The engineer confirms at once instead by entering the customer's code."""
+    visit = visible_visit(visit_id, current_user)
+    confirm(visit, current_user)
     db.session.commit()
     return visit_json(visit, current_user)
 

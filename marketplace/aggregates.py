@@ -4,13 +4,15 @@ in the same transaction as the review, favourite or tip that changes them.
 Every change is an atomic `UPDATE … SET n = n + delta`, so concurrent events never lose a
 count; the score is then recomputed from the row's new values while the row is locked.
 `rebuild_stats()` recomputes everything from the source rows: the two must always agree.
+Favourites count only from customers the engineer served (a confirmed visit), so that
+fresh accounts cannot move an engineer up the "most favourited" sort.
 """
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dispatch.models import Engineer
+from dispatch.models import Engineer, Visit
 from extensions import analyze, db
 from marketplace.listing import STALE_STATIONS
 from marketplace.models import EngineerStats, EngineerTagCount, Favourite, Review, Tip, review_tags
@@ -22,6 +24,19 @@ def dialect_insert(table):
     """INSERT with ON CONFLICT support for the database in use (SQLite or PostgreSQL)."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def confirmed_completion():
+    """SQL: a visit completed and confirmed by its customer, the only kind that counts
+    (an engineer's word alone earns nothing; dispatch.lifecycle)."""
+    return and_(Visit.status == "completed", Visit.confirmed_at.is_not(None))
+
+
+def served_pairs_query():
+    """Subquery: the (engineer, customer) pairs with a confirmed visit: only their
+    favourites count, for points, sorting and display."""
+    return select(Visit.engineer_id, Visit.customer_id).where(
+        confirmed_completion()).distinct().subquery()
 
 
 def bump(engineer_id: int, **deltas: int) -> None:
@@ -68,6 +83,8 @@ def add_tag_count(engineer_id: int, tag_id: int, delta: int) -> None:
 
 
 def favourite_counted(engineer_id: int, sign: int) -> None:
+    """A favourite by a customer the engineer served lands (+1) or goes (-1); favourites
+    of anyone else are kept for the customer's list but never counted."""
     bump(engineer_id, favourite_count=sign)
 
 
@@ -77,9 +94,10 @@ def tip_counted(tip: Tip, sign: int = 1) -> None:
 
 
 def rebuild_stats() -> int:
-    """Recompute every engineer's aggregates from reviews, favourites and tips. Returns the
+    """Recompute every engineer's aggregates from reviews, favourites (of customers served)
+    and tips. Returns the
     number of engineers."""
-    analyze("reviews", "review_tags", "favourites", "tips", "engineer_stats")
+    analyze("reviews", "review_tags", "favourites", "tips", "visits", "engineer_stats")
     visible = select(Review).where(Review.hidden.is_(False)).subquery()
     per_star = {f"stars_{k}": func.coalesce(func.sum(case((visible.c.stars == k, 1), else_=0)), 0)
                 for k in range(1, 6)}
@@ -87,8 +105,12 @@ def rebuild_stats() -> int:
         select(visible.c.engineer_id, func.count().label("n"),
                func.sum(visible.c.stars).label("total"), *(v.label(k) for k, v in per_star.items()))
         .group_by(visible.c.engineer_id))}
+    served = served_pairs_query()
     favourites = dict(db.session.execute(
-        select(Favourite.engineer_id, func.count()).group_by(Favourite.engineer_id)).all())
+        select(Favourite.engineer_id, func.count()).join(served, and_(
+            served.c.engineer_id == Favourite.engineer_id,
+            served.c.customer_id == Favourite.customer_id))
+        .group_by(Favourite.engineer_id)).all())
     tips = {row.engineer_id: row for row in db.session.execute(
         select(Tip.engineer_id, func.count().label("n"), func.sum(Tip.amount_cents).label("cents"))
         .where(Tip.status == "paid").group_by(Tip.engineer_id))}

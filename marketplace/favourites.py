@@ -1,15 +1,17 @@
 """Favourites (收藏): one per customer and engineer, counted exactly once even when the same
-request arrives twice at the same moment."""
+request arrives twice at the same moment. Anyone may favourite anyone (their "my
+engineers" list), but the engineer's count (sorting, cards, profile) and points take only
+favourites of customers the engineer served: a confirmed visit."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from accounts.models import User, utcnow
-from dispatch.models import Engineer
+from dispatch.models import Engineer, Visit
 from extensions import db
-from marketplace.aggregates import dialect_insert, favourite_counted
+from marketplace.aggregates import confirmed_completion, dialect_insert, favourite_counted
 from marketplace.models import Favourite
-from marketplace.points import favourite_changed
+from marketplace.points import favourite_changed, served
 from marketplace.reviews import flag_if_self_dealing
 
 
@@ -23,7 +25,8 @@ def add_favourite(customer_id: int, engineer_id: int) -> bool:
         .on_conflict_do_nothing(index_elements=["customer_id", "engineer_id"])
         .returning(table.c.engineer_id)).first() is not None
     if added:
-        favourite_counted(engineer_id, +1)
+        if served(engineer_id, customer_id):
+            favourite_counted(engineer_id, +1)
         favourite_changed(engineer_id, customer_id, utcnow())
         flag_if_self_dealing(engineer_id, db.session.get(User, customer_id), "favourite")
     return added
@@ -36,9 +39,20 @@ def remove_favourite(customer_id: int, engineer_id: int) -> bool:
         delete(table).where(table.c.customer_id == customer_id, table.c.engineer_id == engineer_id)
         .returning(table.c.engineer_id)).first() is not None
     if removed:
-        favourite_counted(engineer_id, -1)
+        if served(engineer_id, customer_id):
+            favourite_counted(engineer_id, -1)
         favourite_changed(engineer_id, customer_id, utcnow())
     return removed
+
+
+def first_visit_confirmed(visit: Visit) -> None:
+    """The customer's first confirmed visit with this engineer: a favourite they gave
+    before starts counting now."""
+    confirmed = db.session.execute(select(func.count()).select_from(Visit).where(
+        Visit.engineer_id == visit.engineer_id, Visit.customer_id == visit.customer_id,
+        confirmed_completion())).scalar()
+    if confirmed == 1 and is_favourite(visit.customer_id, visit.engineer_id):
+        favourite_counted(visit.engineer_id, +1)
 
 
 def favourite_engineers(customer_id: int) -> list[Engineer]:

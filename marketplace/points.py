@@ -1,4 +1,4 @@
-"""The points ledger: every completed visit, review, favourite and tip adds lines with
+"""The points ledger: every confirmed visit, review, favourite and tip adds lines with
 their reason and source; `source_key` is unique, so a replayed event adds nothing; a
 change (an edited or hidden review, a withdrawn favourite) adds a compensating line rather
 than touching an old one. Levels follow the points (marketplace.levels).
@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, select, update
 
 from dispatch.models import Visit
 from extensions import analyze, db
-from marketplace.aggregates import dialect_insert
+from marketplace.aggregates import confirmed_completion, dialect_insert, served_pairs_query
 from marketplace.levels import level_for, settle
 from marketplace.models import (
     EngineerStats,
@@ -76,6 +76,9 @@ def settle_to(prefix: str, engineer_id: int, target: int, reason: str, source_ty
 # --- The events -------------------------------------------------------------------------------
 
 def award_visit_points(visit, now: datetime) -> None:
+    """A visit's points, once its customer has confirmed it (never on the engineer's word)."""
+    if visit.status != "completed" or visit.confirmed_at is None:
+        return
     r = points_rules()
     record(visit.engineer_id, r.visit_completed, "visit completed", "visit", visit.id,
            f"visit:{visit.id}:completed", now)
@@ -116,9 +119,10 @@ def tip_points(tip: Tip, now: datetime) -> None:
 
 
 def served(engineer_id: int, customer_id: int) -> bool:
+    """The engineer served the customer: a visit between them completed and confirmed."""
     return db.session.execute(select(Visit.id).where(
         Visit.engineer_id == engineer_id, Visit.customer_id == customer_id,
-        Visit.status == "completed")).first() is not None
+        confirmed_completion())).first() is not None
 
 
 # --- Levels -----------------------------------------------------------------------------------
@@ -152,12 +156,6 @@ def positive_tag_counts():
             .group_by(review_tags.c.review_id).subquery())
 
 
-def served_pairs_query():
-    """Subquery: the (engineer, customer) pairs with a completed visit."""
-    return select(Visit.engineer_id, Visit.customer_id).where(
-        Visit.status == "completed").distinct().subquery()
-
-
 def points_from_sources() -> dict[int, int]:
     """Every engineer's points as the rules give them from visits, reviews, favourites
     and tips as they are now."""
@@ -170,7 +168,7 @@ def points_from_sources() -> dict[int, int]:
     for engineer_id, completed, fixed in db.session.execute(
             select(Visit.engineer_id, func.count(),
                    func.sum(case((Visit.fixed_first_time.is_(True), 1), else_=0)))
-            .where(Visit.status == "completed").group_by(Visit.engineer_id)):
+            .where(confirmed_completion()).group_by(Visit.engineer_id)):
         add(engineer_id, completed * r.visit_completed + (fixed or 0) * r.first_time_fix)
     positive = positive_tag_counts()
     for engineer_id, stars, n in db.session.execute(
@@ -231,7 +229,7 @@ def replay_points(now: datetime) -> int:
 
     for visit_id, engineer_id, _customer_id, fixed in db.session.execute(
             select(Visit.id, Visit.engineer_id, Visit.customer_id, Visit.fixed_first_time)
-            .where(Visit.status == "completed")):
+            .where(confirmed_completion())):
         line(engineer_id, r.visit_completed, "visit completed", "visit", visit_id,
              f"visit:{visit_id}:completed")
         if fixed:

@@ -1,6 +1,7 @@
 """How the marketplace reacts to what happens to visits (dispatch.signals): an engineer's
-free windows change, so listings forget their station's cached entries; a completed visit
-earns points. It also tells dispatch where an engineer's standing (level, stars) comes
+free windows change, so listings forget their station's cached entries; a visit its
+customer confirmed earns points, makes the customer's favourite count, and is flagged when
+the same pair keeps repeating. It also tells dispatch where an engineer's standing (level, stars) comes
 from, for the "similar engineers" it offers. Connected once, when the app factory imports
 this module."""
 from __future__ import annotations
@@ -14,9 +15,11 @@ from dispatch.models import Visit
 from dispatch.signals import visit_booked, visit_cancelled, visit_completed, visit_moved, visit_progressed
 from extensions import db
 from marketplace.aggregates import forget_station_of
+from marketplace.favourites import first_visit_confirmed
 from marketplace.levels import RANK
 from marketplace.models import EngineerStats
 from marketplace.points import award_visit_points
+from marketplace.reviews import flag_if_repeated_pair
 
 
 @visit_booked.connect
@@ -37,8 +40,11 @@ def forget_listings_of_both(visit: Visit, from_engineer_id: int | None = None, *
 
 @visit_completed.connect
 def points_for_completed(visit: Visit, at: datetime, **_) -> None:
+    """Sent when the customer confirmed the visit (dispatch.lifecycle), not before."""
     forget_listing_of(visit)
+    first_visit_confirmed(visit)
     award_visit_points(visit, at)
+    flag_if_repeated_pair(visit)
 
 
 @alternatives.standing_source

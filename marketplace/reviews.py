@@ -1,23 +1,28 @@
 """Feedback on a visit: the customer's review (stars, tags, text), the engineer's reply,
 reports and moderation; each keeps the aggregates and the points ledger in step (tips are
-paid through payments.tips). Feedback that looks like an engineer rewarding themselves is
-flagged for an admin."""
+paid through payments.tips). Only a customer with a verified phone reviews, and only a
+visit they confirmed. Feedback that looks like an engineer rewarding themselves (the same
+phone or address, a young or unverified account) and a pair of customer and engineer that
+keeps repeating are flagged for an admin."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from geopy.distance import geodesic
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEntity
 
 from accounts.models import Address, utcnow
+from accounts.verification import has_verified_phone, require_verified_phone
 from dispatch.models import Engineer, Visit
 from extensions import db
-from marketplace.aggregates import review_counted
+from marketplace.aggregates import confirmed_completion, review_counted
 from marketplace.models import AbuseFlag, Review, ReviewReport, Tag
 from marketplace.points import review_counted_points
+from marketplace.rules import marketplace_rules
 
 
 class ReviewNotAllowed(Forbidden):
@@ -25,7 +30,7 @@ class ReviewNotAllowed(Forbidden):
 
 
 class NotCompleted(Conflict):
-    description = _l("A visit can be reviewed once it is completed.")
+    description = _l("A visit can be reviewed once it is completed and you have confirmed it.")
 
 
 class AlreadyReviewed(Conflict):
@@ -59,10 +64,12 @@ def tags_named(codes: list[str]) -> list[Tag]:
 
 
 def review_visit(visit: Visit, customer, stars: int, tag_codes: list[str], text: str | None) -> Review:
-    """The customer's review of their completed visit (once per visit); the caller commits."""
+    """The customer's review of their confirmed visit (once per visit, with a verified
+    phone); the caller commits."""
     if visit.customer_id != customer.id:
         raise ReviewNotAllowed()
-    if visit.status != "completed":
+    require_verified_phone(customer)
+    if visit.status != "completed" or visit.confirmed_at is None:
         raise NotCompleted()
     if db.session.execute(select(Review.id).where(Review.visit_id == visit.id)).first():
         raise AlreadyReviewed()
@@ -124,22 +131,56 @@ def set_hidden(review: Review, hidden: bool) -> Review:
     return review
 
 
+def phone_digits(phone: str | None) -> str:
+    """A phone number compared as the network dials it: digits only, without China's
+    country code (+86, 0086), so "150-4209-9100" is "+86 15042099100"."""
+    digits = re.sub(r"\D", "", phone or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix):]
+    return digits
+
+
 def flag_if_self_dealing(engineer_id: int, customer, kind: str) -> None:
-    """Flag feedback from a customer account sharing the engineer's phone, or with a saved
-    address within SAME_ADDRESS_METRES of one of the engineer's own addresses."""
+    """Flag feedback from a customer account sharing the engineer's phone (compared
+    normalised), or with a saved address within SAME_ADDRESS_METRES of one of the
+    engineer's own addresses, or younger than FLAGS' `new_account_days`, or without a
+    verified phone."""
     engineer = db.session.get(Engineer, engineer_id)
     staff = engineer.user
     reasons = []
-    if customer.phone and staff.phone and customer.phone == staff.phone:
+    mine, theirs = phone_digits(staff.phone), phone_digits(customer.phone)
+    if mine and mine == theirs:
         reasons.append("same phone number")
-    mine = db.session.execute(select(Address).where(Address.user_id == staff.id)).scalars().all()
-    theirs = db.session.execute(select(Address).where(Address.user_id == customer.id)).scalars().all()
+    homes = db.session.execute(select(Address).where(Address.user_id == staff.id)).scalars().all()
+    saved = db.session.execute(select(Address).where(Address.user_id == customer.id)).scalars().all()
     limit = current_app.config["SAME_ADDRESS_METRES"]
-    if any(geodesic((a.lat, a.lng), (b.lat, b.lng)).m <= limit for a in mine for b in theirs):
+    if any(geodesic((a.lat, a.lng), (b.lat, b.lng)).m <= limit for a in homes for b in saved):
         reasons.append(f"saved address within {limit} m of the engineer's")
+    young = marketplace_rules().flags.new_account_days
+    if customer.created_at is not None and utcnow() - customer.created_at < timedelta(days=young):
+        reasons.append(f"account younger than {young} days")
+    if not has_verified_phone(customer):
+        reasons.append("phone not verified")
     if reasons:
         db.session.add(AbuseFlag(engineer_id=engineer_id, customer_id=customer.id, kind=kind,
                                  detail="; ".join(reasons)))
+
+
+def flag_if_repeated_pair(visit: Visit) -> None:
+    """Flag a confirmed visit that is the n-th (or later) of one customer with one engineer
+    within FLAGS' `repeat_pair_days`: real customers rarely need the same engineer that
+    often; a farm does."""
+    rules = marketplace_rules().flags
+    since = visit.confirmed_at - timedelta(days=rules.repeat_pair_days)
+    count = db.session.execute(select(func.count()).select_from(Visit).where(
+        Visit.engineer_id == visit.engineer_id, Visit.customer_id == visit.customer_id,
+        confirmed_completion(), Visit.confirmed_at >= since)).scalar()
+    if count >= rules.repeat_pair_visits:
+        db.session.add(AbuseFlag(
+            engineer_id=visit.engineer_id, customer_id=visit.customer_id, kind="visit",
+            detail=f"visit {visit.id}: confirmed visit {count} of this customer with this "
+                   f"engineer within {rules.repeat_pair_days} days"))
 
 
 def get_review(review_id: int) -> Review:

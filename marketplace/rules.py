@@ -56,6 +56,21 @@ class PointsRules:
 
 
 @dataclass(frozen=True)
+class FlagRules:
+    """When feedback is flagged for an admin besides the same phone or address
+    (marketplace.reviews): a young account, and a customer–engineer pair that keeps repeating."""
+
+    new_account_days: int    # feedback from an account younger than this is flagged
+    repeat_pair_visits: int  # the n-th confirmed visit of one pair...
+    repeat_pair_days: int    # ...within this many days is flagged
+
+    def __post_init__(self) -> None:
+        whole_number("FLAGS['new_account_days']", self.new_account_days, 0, 3650)
+        whole_number("FLAGS['repeat_pair_visits']", self.repeat_pair_visits, 2, 1000)
+        whole_number("FLAGS['repeat_pair_days']", self.repeat_pair_days, 1, 3650)
+
+
+@dataclass(frozen=True)
 class LevelStep:
     level: str
     points: int
@@ -114,13 +129,15 @@ class MarketplaceRules:
     ranking: RankingRules
     points: PointsRules
     levels: LevelRules
+    flags: FlagRules
 
 
 def from_config(config: Mapping) -> MarketplaceRules:
     """The marketplace rules of a configuration, checked."""
     return MarketplaceRules(_from_mapping(RankingRules, "RANKING", config["RANKING"]),
                             _from_mapping(PointsRules, "POINTS", config["POINTS"]),
-                            _level_rules(config))
+                            _level_rules(config),
+                            _from_mapping(FlagRules, "FLAGS", config["FLAGS"]))
 
 
 def marketplace_rules() -> MarketplaceRules:

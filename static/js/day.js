@@ -18,3 +18,17 @@
     map.fitBounds(L.latLngBounds(path).pad(0.2));
   }
 })();
+
+// The completion code: digits only, and the hint says what completing will do with or
+// without it (the page works the same without this script).
+(function () {
+  "use strict";
+  for (const input of document.querySelectorAll("input.completion-code")) {
+    const hint = document.getElementById(input.getAttribute("aria-describedby"));
+    const update = function () {
+      input.value = input.value.replace(/\D/g, "");
+      if (hint) hint.textContent = input.value ? hint.dataset.withCode : hint.dataset.withoutCode;
+    };
+    input.addEventListener("input", update);
+  }
+})();

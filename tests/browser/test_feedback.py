@@ -31,19 +31,25 @@ def test_a_review_with_tags_moves_the_engineers_points(page, browser, live_serve
                   window_end=start + timedelta(hours=2), duration_minutes=60, created_at=start)
     db.session.add(visit)
     db.session.commit()
-    for status in ("en_route", "on_site", "completed"):
+    for status in ("en_route", "on_site"):
         move(visit, status, engineer.user, start)
+    move(visit, "completed", engineer.user, start)  # without the code: the customer confirms
     db.session.commit()
 
     staff = browser.new_context(base_url=live_server, locale="zh-CN").new_page()
     staff.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
     sign_in(staff, engineer.user.email)
     staff.goto("/my/level")
-    expect(staff.locator("#my-points")).to_have_text("2")
-    expect(staff.locator("#missing")).to_contain_text("298")
+    expect(staff.locator("#my-points")).to_have_text("0")  # the engineer's word alone: nothing
 
     sign_in(page, customer.email)
     page.goto("/me/visits")
+    expect(page.locator(f"#visit-{visit.id} .review-form")).to_have_count(0)
+    page.locator(f"#visit-{visit.id} button.confirm").click()
+    expect(page.locator(".flash")).to_be_visible()
+    staff.reload()
+    expect(staff.locator("#my-points")).to_have_text("2")
+    expect(staff.locator("#missing")).to_contain_text("298")
     form = page.locator(f"#visit-{visit.id} .review-form")
     form.locator("input[name=stars][value='5']").check()
     form.locator("input[name=tags][value=on_time]").check()

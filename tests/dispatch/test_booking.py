@@ -74,12 +74,12 @@ def test_an_address_outside_the_engineers_area_is_refused(client, crew):
 
 
 def test_a_booked_window_fills_up_and_every_offered_window_can_be_booked(client, crew, make_user, bearer):
-    header = bearer(make_user("customer").email)
     booked = 0
-    for _ in range(12):  # book whatever is offered until nothing is left
+    for _ in range(12):  # book whatever is offered until nothing is left (a customer each: the cap)
         offered = slots(client, crew["wang"])
         if not offered:
             break
+        header = bearer(make_user("customer").email)
         response = client.post("/api/visits", headers=header,
                                json=booking(offered[0]["start"][:19], crew["wang"], km=8, bearing=booked * 40))
         assert response.status_code == 201, response.get_json()
@@ -193,7 +193,6 @@ def test_too_close_to_the_visit_the_customer_must_call(client, crew, make_user, 
 
 def test_the_listing_shows_the_next_window_that_is_really_free(client, crew, make_user, bearer):
     """Book the engineer's first free day full; the listing's next free window moves on."""
-    header = bearer(make_user("customer").email)
     lat, lng = near(5)
 
     def next_free():
@@ -204,7 +203,7 @@ def test_the_listing_shows_the_next_window_that_is_really_free(client, crew, mak
     day = first[:10]
     while free := [w for w in client.get(f"/api/engineers/{crew['wang'].id}/slots", query_string={
             "lat": lat, "lng": lng, "skill": "laptop", "from": day, "days": 1}).get_json()["windows"]]:
-        assert client.post("/api/visits", headers=header,
+        assert client.post("/api/visits", headers=bearer(make_user("customer").email),
                            json=booking(free[0]["start"][:19], crew["wang"], km=8)).status_code == 201
     assert next_free()[:10] > day
 
@@ -214,8 +213,7 @@ def test_cached_listings_follow_bookings_and_cancellations(app, client, crew, ma
     full moves the listing's next free window on at once, and cancelling brings it back:
     dispatch says what happened (dispatch.signals), the marketplace forgets the station."""
     from extensions import cache
-    customer = make_user("customer")
-    header, lat, lng = bearer(customer.email), *near(5)
+    lat, lng = near(5)
 
     def next_free():
         body = client.get("/api/engineers", query_string={"lat": lat, "lng": lng}).get_json()
@@ -227,11 +225,13 @@ def test_cached_listings_follow_bookings_and_cancellations(app, client, crew, ma
         booked = []
         while free := [w for w in client.get(f"/api/engineers/{crew['wang'].id}/slots", query_string={
                 "lat": lat, "lng": lng, "skill": "laptop", "from": first[:10], "days": 1}).get_json()["windows"]]:
+            header = bearer(make_user("customer").email)  # a customer each: the daily cap
             answer = client.post("/api/visits", headers=header,
                                  json=booking(free[0]["start"][:19], crew["wang"], km=8))
-            booked.append(answer.get_json()["id"])
+            booked.append((answer.get_json()["id"], header))
         assert next_free()[:10] > first[:10]
-        assert client.post(f"/api/visits/{booked[0]}/status", headers=header,
+        visit_id, header = booked[0]
+        assert client.post(f"/api/visits/{visit_id}/status", headers=header,
                            json={"status": "cancelled"}).status_code == 200
         assert next_free()[:10] == first[:10]
     finally:
@@ -251,3 +251,84 @@ def test_nobody_books_an_engineer_the_station_marked_absent(client, crew, make_u
     anyone = client.get("/api/slots", query_string={"lat": near(5)[0], "lng": near(5)[1], "skill": "laptop",
                                                     "from": tomorrow().isoformat(), "days": 1}).get_json()
     assert anyone["windows"] and all(crew["wang"].id not in w["engineers"] for w in anyone["windows"])
+
+
+# --- The daily cap and the verified phone (issue 14, finding 5) --------------------------------
+
+def active_of(customer, day):
+    db.session.expire_all()
+    return [v for v in db.session.query(Visit).filter_by(customer_id=customer.id)
+            if v.status in ("scheduled", "en_route", "on_site") and v.window_start.date() == day]
+
+
+def test_a_customer_holds_at_most_two_active_visits_a_day_whoever_books(client, crew, make_user, bearer):
+    customer, agent = make_user("customer"), make_user("agent")
+    mine = bearer(customer.email)
+    first = client.post("/api/visits", headers=mine, json=booking(f"{tomorrow()}T09:00:00", crew["wang"]))
+    second = client.post("/api/visits", headers=mine, json=booking(f"{tomorrow()}T11:00:00", crew["li"]))
+    assert (first.status_code, second.status_code) == (201, 201)
+    third = client.post("/api/visits", headers=mine, json=booking(f"{tomorrow()}T15:00:00", crew["li"]))
+    assert third.status_code == 409 and "2" in third.get_json()["message"]
+    by_phone = client.post("/api/visits", headers=bearer(agent.email), json=booking(
+        f"{tomorrow()}T15:00:00", crew["wang"], customer_id=customer.id))
+    assert by_phone.status_code == 409  # the call centre books under the same cap
+    assert len(active_of(customer, tomorrow())) == 2
+    next_day = (tomorrow() + timedelta(days=1)).isoformat()
+    assert client.post("/api/visits", headers=mine,
+                       json=booking(f"{next_day}T09:00:00", crew["wang"])).status_code == 201
+    # Cancelling one frees its place in the day.
+    assert client.post(f"/api/visits/{first.get_json()['id']}/status", headers=mine,
+                       json={"status": "cancelled"}).status_code == 200
+    assert client.post("/api/visits", headers=mine,
+                       json=booking(f"{tomorrow()}T15:00:00", crew["li"])).status_code == 201
+
+
+def test_moving_a_visit_into_a_full_day_is_refused(client, crew, make_user, bearer):
+    customer = make_user("customer")
+    mine = bearer(customer.email)
+    for hour, engineer in ((9, crew["wang"]), (11, crew["li"])):
+        assert client.post("/api/visits", headers=mine, json=booking(
+            f"{tomorrow()}T{hour:02d}:00:00", engineer)).status_code == 201
+    later = client.post("/api/visits", headers=mine, json=booking(
+        f"{tomorrow() + timedelta(days=1)}T09:00:00", crew["wang"])).get_json()
+    moved = client.post(f"/api/visits/{later['id']}/reschedule", headers=mine,
+                        json={"window_start": f"{tomorrow()}T15:00:00"})
+    assert moved.status_code == 409
+    assert len(active_of(customer, tomorrow())) == 2
+
+
+def test_booking_for_oneself_needs_a_verified_phone(client, crew, make_user, bearer):
+    unverified = make_user("customer", verified=False)
+    answer = client.post("/api/visits", headers=bearer(unverified.email),
+                         json=booking(f"{tomorrow()}T09:00:00", crew["wang"]))
+    assert answer.status_code == 403 and answer.get_json()["message"]
+    assert db.session.query(Visit).count() == 0
+    # On the phone the call centre speaks to the customer: an agent may book for them.
+    by_phone = client.post("/api/visits", headers=bearer(make_user("agent").email), json=booking(
+        f"{tomorrow()}T09:00:00", crew["wang"], customer_id=unverified.id))
+    assert by_phone.status_code == 201
+
+
+def test_simultaneous_bookings_of_one_customer_stay_within_the_cap(app, client, crew, make_user, bearer):
+    """Six real concurrent requests of one customer for six windows of two engineers (so
+    the engineers' locks alone would let them all through): exactly two are booked."""
+    import threading
+    customer = make_user("customer")
+    header = bearer(customer.email)
+    wanted = [(engineer, f"{tomorrow()}T{hour:02d}:00:00")
+              for engineer in (crew["wang"], crew["li"]) for hour in (9, 11, 15)]
+    bodies = [booking(start, engineer, km=3 + i) for i, (engineer, start) in enumerate(wanted)]
+    results, barrier = [], threading.Barrier(len(bodies))
+
+    def race(body):
+        with app.test_client() as c:
+            barrier.wait()
+            results.append(c.post("/api/visits", headers=header, json=body).status_code)
+
+    workers = [threading.Thread(target=race, args=(b,)) for b in bodies]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(results) == [201, 201, 409, 409, 409, 409]
+    assert len(active_of(customer, tomorrow())) == 2

@@ -136,3 +136,24 @@ def test_the_station_page_shows_the_days_visits_to_its_manager(client, wang, mak
     login(manager.email)
     page = client.get(f"/stations/{wang.station.code}?date={window()[:10]}").get_data(as_text=True)
     assert "13812345678" in page and "王师傅" in page and "人民路 88 号" in page
+
+
+def test_the_page_asks_an_unverified_customer_to_verify_and_books_nothing(client, wang, make_user, login):
+    login(make_user("customer", verified=False).email)
+    page = client.get(f"/book/{wang.id}?skill=laptop&lat=31.25&lng=121.49").get_data(as_text=True)
+    assert 'id="needs-phone"' in page
+    response = client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window()})
+    assert response.status_code == 200 and 'role="alert"' in response.get_data(as_text=True)
+    assert db.session.query(Visit).count() == 0
+
+
+def test_the_page_explains_the_daily_cap(client, wang, make_user, login):
+    login(make_user("customer").email)
+    answers = [client.post(f"/book/{wang.id}", data={
+        "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+        "problem": "开不了机", "window_start": window(hour=hour)}) for hour in (9, 13, 15)]
+    assert [a.status_code for a in answers] == [302, 302, 200]
+    assert 'role="alert"' in answers[2].get_data(as_text=True)
+    assert db.session.query(Visit).count() == 2

@@ -1,6 +1,7 @@
-"""A visit's life, who may see what of it, the 50-way race, and the service figures."""
+"""A visit's life, who may see what of it, the 50-way race, and the service figures; a
+visit starts only on its day and counts once its customer confirms it."""
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from geopy.distance import geodesic
@@ -41,19 +42,123 @@ def step(client, header, visit_id, status, **report):
     return client.post(f"/api/visits/{visit_id}/status", headers=header, json={"status": status, **report})
 
 
-def test_the_engineer_takes_the_visit_through_its_life(client, day, bearer):
+@pytest.fixture
+def clock(monkeypatch):
+    """Set the station clock the visit pages and API read (`clock(datetime)`)."""
+    def set_to(at: datetime) -> None:
+        for module in ("dispatch.visits_api", "dispatch.views"):
+            monkeypatch.setattr(f"{module}.station_now", lambda: at)
+    return set_to
+
+
+@pytest.fixture
+def on_the_day(day, clock):
+    """The station clock at 10:30 on the visit's day (its window is 11:00–13:00)."""
+    clock(datetime.combine(day["tomorrow"], datetime.min.time()) + timedelta(hours=10, minutes=30))
+    return day
+
+
+def code_of(client, bearer, day):
+    """The completion code, as the customer's own visit shows it."""
+    return client.get(f"/api/visits/{day['visit_id']}", headers=bearer(day["customer"].email)).get_json()[
+        "completion_code"]
+
+
+def points_of(engineer):
+    from marketplace.models import EngineerStats
+    db.session.expire_all()
+    return db.session.get(EngineerStats, engineer.id).points
+
+
+def test_the_engineer_takes_the_visit_through_its_life(client, on_the_day, bearer):
+    day = on_the_day
     header = bearer(day["engineer"].user.email)
     for status in ("en_route", "on_site"):
         assert step(client, header, day["visit_id"], status).status_code == 200
     done = step(client, header, day["visit_id"], "completed", fault_found="电源板烧坏",
-                parts_used="电源板 x1", fixed_first_time=True).get_json()
+                parts_used="电源板 x1", fixed_first_time=True, code=code_of(client, bearer, day)).get_json()
     assert done["status"] == "completed" and done["fixed_first_time"] is True
     assert done["en_route_at"] and done["on_site_at"] and done["finished_at"]
+    assert done["confirmed_via"] == "code" and done["confirmed_at"]
     events = done["events"]
     assert [(e["from_status"], e["to_status"], e["by"]) for e in events] == [
         (None, "scheduled", "customer"), ("scheduled", "en_route", "engineer"),
         ("en_route", "on_site", "engineer"), ("on_site", "completed", "engineer")]
     assert all(e["at"] for e in events)
+    assert points_of(day["engineer"]) == 2 + 3  # completed, fixed first time: confirmed by the code
+
+
+def test_a_visit_starts_only_on_its_day_near_its_window(client, day, bearer, clock):
+    """The window is 11:00 tomorrow; setting off opens two hours before, on that day."""
+    header = bearer(day["engineer"].user.email)
+    window = datetime.combine(day["tomorrow"], datetime.min.time()) + timedelta(hours=11)
+    for too_early in (window - timedelta(days=1), window - timedelta(hours=2, minutes=1)):
+        clock(too_early)
+        for status in ("en_route", "no_show"):
+            refused = step(client, header, day["visit_id"], status)
+            assert refused.status_code == 409 and "120" in refused.get_json()["message"]
+    clock(window + timedelta(days=1))  # the day after: too late to set off
+    assert step(client, header, day["visit_id"], "en_route").status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Visit, day["visit_id"]).status == "scheduled"
+    clock(window - timedelta(hours=2))
+    assert step(client, header, day["visit_id"], "en_route").status_code == 200
+
+
+def test_completed_without_the_code_counts_once_the_customer_confirms(client, on_the_day, bearer):
+    day = on_the_day
+    engineer, customer = bearer(day["engineer"].user.email), bearer(day["customer"].email)
+    for status in ("en_route", "on_site"):
+        step(client, engineer, day["visit_id"], status)
+    done = step(client, engineer, day["visit_id"], "completed", fixed_first_time=True).get_json()
+    assert done["status"] == "completed" and done["confirmed_at"] is None
+    assert points_of(day["engineer"]) == 0  # the engineer's word alone earns nothing
+    path = f"/api/visits/{day['visit_id']}/confirm"
+    assert client.post(path, headers=engineer).status_code == 403
+    confirmed = client.post(path, headers=customer)
+    assert confirmed.status_code == 200 and confirmed.get_json()["confirmed_via"] == "app"
+    assert points_of(day["engineer"]) == 2 + 3
+    assert client.post(path, headers=customer).status_code == 409  # once
+    assert points_of(day["engineer"]) == 5
+
+
+def test_a_visit_not_completed_cannot_be_confirmed(client, on_the_day, bearer):
+    answer = client.post(f"/api/visits/{on_the_day['visit_id']}/confirm",
+                         headers=bearer(on_the_day["customer"].email))
+    assert answer.status_code == 409
+    assert points_of(on_the_day["engineer"]) == 0
+
+
+def test_wrong_codes_are_counted_and_then_only_the_app_confirms(client, on_the_day, bearer):
+    day = on_the_day
+    header = bearer(day["engineer"].user.email)
+    for status in ("en_route", "on_site"):
+        step(client, header, day["visit_id"], status)
+    right = code_of(client, bearer, day)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(3):
+        answer = step(client, header, day["visit_id"], "completed", code=wrong)
+        assert answer.status_code == 422 and answer.get_json()["errors"]["json"]["code"]
+    locked = step(client, header, day["visit_id"], "completed", code=right)
+    assert locked.status_code == 409  # even the right code, after three wrong ones
+    db.session.expire_all()
+    assert db.session.get(Visit, day["visit_id"]).status == "on_site"
+    unconfirmed = step(client, header, day["visit_id"], "completed").get_json()
+    assert unconfirmed["status"] == "completed" and unconfirmed["confirmed_at"] is None
+    assert points_of(day["engineer"]) == 0
+
+
+def test_only_the_customer_and_the_call_centre_see_the_code(client, day, bearer, make_user):
+    path = f"/api/visits/{day['visit_id']}"
+    code = client.get(path, headers=bearer(day["customer"].email)).get_json()["completion_code"]
+    assert code and code.isdigit() and len(code) == 6
+    assert client.get(path, headers=bearer(make_user("agent").email)).get_json()["completion_code"] == code
+    for who in (day["engineer"].user, day["manager"]):
+        body = client.get(path, headers=bearer(who.email))
+        assert body.get_json()["completion_code"] is None and code not in body.get_data(as_text=True)
+    mine = client.get("/api/me/day", headers=bearer(day["engineer"].user.email),
+                      query_string={"date": day["tomorrow"].isoformat()})
+    assert code not in mine.get_data(as_text=True)
 
 
 ILLEGAL = [(frm, to) for frm in ("scheduled", "en_route", "on_site", "completed", "cancelled",
@@ -81,8 +186,9 @@ def test_only_the_assigned_engineer_moves_the_visit(client, day, bearer, make_en
     assert step(client, bearer(day["customer"].email), day["visit_id"], "en_route").status_code == 403
 
 
-def test_a_double_tap_counts_once(client, day, bearer):
-    header = bearer(day["engineer"].user.email)
+def test_a_double_tap_counts_once(client, on_the_day, bearer):
+    header = bearer(on_the_day["engineer"].user.email)
+    day = on_the_day
     assert step(client, header, day["visit_id"], "en_route").status_code == 200
     assert step(client, header, day["visit_id"], "en_route").status_code == 409
     assert db.session.query(VisitEvent).filter_by(to_status="en_route").count() == 1
@@ -137,7 +243,6 @@ def test_fifty_simultaneous_bookings_of_the_last_place_one_wins(app, client, day
     """Fill the engineer's day until exactly one place is left, then race 50 real
     concurrent requests for it: one is booked, 49 get 409, nothing half-written."""
     engineer_id, tomorrow = day["engineer"].id, day["tomorrow"]
-    header = bearer(day["customer"].email)
     point = geodesic(kilometers=5).destination(HOME, 45)
     query = {"lat": point.latitude, "lng": point.longitude, "skill": "laptop",
              "from": tomorrow.isoformat(), "days": 1}
@@ -149,6 +254,7 @@ def test_fifty_simultaneous_bookings_of_the_last_place_one_wins(app, client, day
 
     last_booked = None
     while free := client.get(f"/api/engineers/{engineer_id}/slots", query_string=query).get_json()["windows"]:
+        header = bearer(make_user("customer").email)  # a customer each: the daily cap
         response = book(header, free[-1]["start"][:19])
         assert response.status_code == 201
         last_booked = response.get_json()

@@ -46,8 +46,9 @@ def network(ctx, make_user, make_station, make_engineer) -> dict:
     booked = book(customer.id, customer.id, "web", Request(laptop, place, first.start), details, engineer)
     done = book(customer.id, customer.id, "web", Request(laptop, place, second.start), details, engineer)
     db.session.commit()
-    for status in ("en_route", "on_site", "completed"):
-        move(done, status, engineer.user, second.start, report={"fixed_first_time": True})
+    for status in ("en_route", "on_site", "completed"):  # completed with the customer's code
+        move(done, status, engineer.user, second.start, report={"fixed_first_time": True},
+             code=done.completion_code)
     review = review_visit(done, customer, 5, ["on_time", "expert"], "很专业")
     db.session.flush()
     report(review, users["agent"], "测试举报")

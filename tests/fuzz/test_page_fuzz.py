@@ -36,6 +36,7 @@ PAGES = {
     "dispatch.visit_step": ("engineer", "/visits/{booked}/status", "POST", {
         "status": "en_route", "note": "路上", "fault_found": "", "parts_used": "", "fixed_first_time": ""}),
     "dispatch.my_day": ("engineer", "/my/day", "GET", {"date": "{day}"}),
+    "dispatch.confirm_visit": ("customer", "/visits/{done}/confirm", "POST", {}),
     "dispatch.reschedule_visit": ("customer", "/visits/{booked}/reschedule", "POST", {
         "window_start": "{free}"}),
     "dispatch.agent_visits": ("agent", "/agent/visits", "GET", {"customer_email": "{customer_email}"}),

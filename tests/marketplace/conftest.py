@@ -52,8 +52,37 @@ def make_tip(ctx, make_user):
 
 
 @pytest.fixture
-def favourite(ctx):
-    def make(customer, engineer):
+def serve(ctx):
+    """A visit of `engineer` for `customer`, completed and then confirmed by the customer in
+    the app (dispatch.lifecycle.confirm): the engineer has served them, and it counts."""
+    from dispatch.lifecycle import confirm
+    from dispatch.models import Visit
+    clock = {"t": datetime(2026, 11, 2, 9)}
+
+    def make(customer, engineer, fixed_first_time=False):
+        clock["t"] += timedelta(hours=1)
+        start = clock["t"]
+        visit = Visit(customer_id=customer.id, booked_by_id=customer.id, station_id=engineer.station_id,
+                      engineer_id=engineer.id, skill_id=engineer.skills[0].id, problem="x",
+                      address_text="y", lat=31.25, lng=121.49, window_start=start,
+                      window_end=start + timedelta(hours=2), duration_minutes=60, status="completed",
+                      created_at=start - timedelta(days=1), on_site_at=start, finished_at=start,
+                      fixed_first_time=fixed_first_time)
+        db.session.add(visit)
+        db.session.flush()
+        confirm(visit, customer)
+        db.session.commit()
+        return visit
+    return make
+
+
+@pytest.fixture
+def favourite(ctx, serve):
+    """`customer` favourites `engineer`; by default a customer the engineer served (whose
+    favourite counts), `served=False` for anyone else."""
+    def make(customer, engineer, served=True):
+        if served:
+            serve(customer, engineer)
         add_favourite(customer.id, engineer.id)
         db.session.commit()
     return make

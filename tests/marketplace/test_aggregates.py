@@ -37,7 +37,7 @@ def test_rebuild_equals_the_live_aggregates_after_a_random_history(
                 review_counted(review, -1)
                 db.session.commit()
         elif action < 0.85:
-            favourite(customer, engineer)
+            favourite(customer, engineer, served=rng.random() < 0.5)  # only the served count
         elif action < 0.92:
             remove_favourite(customer.id, engineer.id)
             db.session.commit()
@@ -62,9 +62,12 @@ def test_the_rebuild_command_reports_what_it_did(app, station, make_engineer, ma
 
 
 def test_concurrent_favourites_of_the_same_engineer_count_once_each(
-        app, station, make_engineer, make_user, bearer, client):
-    engineer_id = make_engineer(station).id
+        app, station, make_engineer, make_user, bearer, client, serve):
+    engineer = make_engineer(station)
+    engineer_id = engineer.id
     me, other = make_user("customer"), make_user("customer")
+    for customer in (me, other):
+        serve(customer, engineer)  # favourites of customers served are the ones counted
     headers = [bearer(me.email)] * 6 + [bearer(other.email)] * 6
     results = []
 

@@ -3,9 +3,11 @@ from extensions import db
 from marketplace.models import EngineerStats, Favourite
 
 
-def test_favouriting_twice_is_one_favourite(client, station, make_engineer, make_user, bearer):
+def test_favouriting_twice_is_one_favourite(client, station, make_engineer, make_user, bearer, serve):
     engineer = make_engineer(station)
-    header = bearer(make_user("customer").email)
+    customer = make_user("customer")
+    serve(customer, engineer)
+    header = bearer(customer.email)
     for _ in range(2):
         response = client.put(f"/api/engineers/{engineer.id}/favorite", headers=header)
         assert response.status_code == 200
@@ -48,9 +50,11 @@ def test_favouriting_someone_who_does_not_exist_is_404(client, make_user, bearer
     assert client.put("/api/engineers/999999/favorite", headers=header).status_code == 404
 
 
-def test_the_profile_button_toggles_the_favourite(client, station, make_engineer, make_user, login):
+def test_the_profile_button_toggles_the_favourite(client, station, make_engineer, make_user, login, serve):
     engineer = make_engineer(station, name="周师傅")
-    login(make_user("customer").email)
+    customer = make_user("customer")
+    serve(customer, engineer)
+    login(customer.email)
     client.post(f"/engineers/{engineer.id}/favourite", data={"favourite": "1"})
     assert db.session.get(EngineerStats, engineer.id).favourite_count == 1
     page = client.get("/me/engineers").get_data(as_text=True)

@@ -24,7 +24,8 @@ def done(ctx, station, make_engineer, make_user, catalog):
     db.session.commit()
     for status in ("en_route", "on_site"):
         move(visit, status, engineer.user, start)
-    move(visit, "completed", engineer.user, start + timedelta(hours=1), report={"fixed_first_time": True})
+    move(visit, "completed", engineer.user, start + timedelta(hours=1), report={"fixed_first_time": True},
+         code=visit.completion_code)  # the code the customer read out: confirmed at once
     db.session.commit()
     return {"visit": visit, "engineer": engineer, "customer": customer}
 

@@ -28,7 +28,7 @@ def completed_visit(engineer, customer, when, fixed):
 
 
 def test_a_random_live_history_agrees_with_the_rebuild(station, make_engineer, make_user, catalog):
-    from dispatch.lifecycle import move
+    from dispatch.lifecycle import confirm, move
     from marketplace.favourites import add_favourite, remove_favourite
     from marketplace.reviews import edit_review, review_visit, set_hidden
     from payments.tips import mark_paid, mark_refunded
@@ -42,7 +42,13 @@ def test_a_random_live_history_agrees_with_the_rebuild(station, make_engineer, m
         for step in ("en_route", "on_site"):
             move(visit, step, engineer.user, visit.window_start)
         move(visit, "completed", engineer.user, visit.window_start,
-             report={"fixed_first_time": rng.random() < 0.6})
+             report={"fixed_first_time": rng.random() < 0.6},
+             code=visit.completion_code if rng.random() < 0.7 else None)
+        if visit.confirmed_at is None:
+            if rng.random() < 0.3:  # completed, never confirmed by the customer: counts nothing
+                db.session.commit()
+                continue
+            confirm(visit, customer)
         if rng.random() < 0.8:
             reviews.append(review_visit(visit, customer, rng.randint(1, 5),
                                         rng.sample(sorted(catalog), rng.randint(0, 4)), None))
@@ -79,7 +85,10 @@ def test_a_hundred_thousand_reviews_replayed_agree_with_the_rebuild(station, mak
                "problem": "x", "address_text": "y", "lat": 31.2, "lng": 121.4, "window_start": when,
                "window_end": when + timedelta(hours=2), "duration_minutes": 60,
                "status": "completed", "fixed_first_time": rng.random() < 0.7, "created_at": when,
-               "channel": "web", "chosen_by_customer": True} for _ in range(100_000)]
+               "channel": "web", "chosen_by_customer": True,
+               # nine in ten confirmed by their customer; the rest count nothing
+               **({"confirmed_at": when, "confirmed_via": "code"} if rng.random() < 0.9 else
+                  {"confirmed_at": None, "confirmed_via": None})} for _ in range(100_000)]
     for start in range(0, len(visits), 2000):
         db.session.execute(insert(Visit), visits[start:start + 2000])
     rows = db.session.execute(select(Visit.id, Visit.engineer_id, Visit.customer_id)).all()
