@@ -1,11 +1,13 @@
 """Which language a request is answered in."""
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     """An explicit choice (this browser, then the account) wins; otherwise Chinese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a command or a job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -114,7 +114,8 @@ def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
     manager_email = demo_email(first, "manager1@demo.test",
                                f"manager-{place.adcode}@demo.test", taken)
     manager = User(email=manager_email, role="manager", name=chinese_name(rng),
-                   phone=mobile_number(rng), password_hash=password_hash)
+                   phone=mobile_number(rng), phone_verified_at=utcnow(),
+                   password_hash=password_hash)
     station = Station(code=place.station_code, name=f"{place.county}服务站",
                       province=place.province, city=place.city, county=place.county,
                       lat=place.lat, lng=place.lng, coverage_km=30.0, manager=manager)
@@ -125,7 +126,7 @@ def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
                            f"engineer-{place.adcode}-{k:02d}@demo.test", taken)
         name = chinese_name(rng)
         user = User(email=email, role="engineer", name=name, phone=mobile_number(rng),
-                    password_hash=password_hash)
+                    phone_verified_at=utcnow(), password_hash=password_hash)
         own = sorted(rng.sample(skills, rng.randint(1, 4)), key=lambda s: s.code)
         years = rng.randint(0, 12)
         engineer = Engineer(
@@ -149,7 +150,8 @@ def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedRep
         if email in have:
             continue
         user = User(email=email, role=role, name=name, password_hash=password_hash,
-                    phone="13800138000" if role == "customer" else None)
+                    phone="13800138000" if role == "customer" else None,
+                    phone_verified_at=utcnow() if role == "customer" else None)
         if role == "customer" and home is not None:
             user.addresses.append(Address(label="家", text=f"{home.city}{home.county}人民路 88 号",
                                           lat=home.lat + 0.03, lng=home.lng + 0.02))
@@ -266,6 +268,7 @@ def ensure_reviewers(password_hash: str) -> list[int]:
     for email in emails:
         if email not in have:
             db.session.add(User(email=email, role="customer", name=chinese_name(rng),
+                                phone=mobile_number(rng), phone_verified_at=utcnow(),
                                 password_hash=password_hash))
     db.session.flush()
     return list(db.session.execute(db.select(User.id).where(User.email.in_(emails))
