@@ -1,5 +1,7 @@
 """A customer finds engineers for their address, filters by product, opens a profile and
-favourites the engineer."""
+favourites the engineer who served them before (only favourites of customers served count)."""
+from datetime import datetime, timedelta
+
 from playwright.sync_api import expect
 
 from extensions import db
@@ -22,6 +24,18 @@ def test_search_filter_open_a_profile_and_favourite(page, make_user, make_statio
     review_counted(review)
     db.session.commit()
     customer = make_user("customer", name="陈女士")
+    from dispatch.lifecycle import confirm
+    from dispatch.models import Visit
+    start = datetime(2026, 11, 2, 9)
+    served = Visit(customer_id=customer.id, booked_by_id=customer.id, station_id=station.id,
+                   engineer_id=printer_pro.id, skill_id=printer_pro.skills[0].id, problem="卡纸",
+                   address_text="海淀区", lat=39.96, lng=116.3, window_start=start,
+                   window_end=start + timedelta(hours=2), duration_minutes=60, status="completed",
+                   on_site_at=start, finished_at=start)
+    db.session.add(served)
+    db.session.flush()
+    confirm(served, customer)
+    db.session.commit()
 
     page.goto("/login")
     page.fill("#email", customer.email)
