@@ -12,14 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.exceptions import Conflict, UnprocessableEntity
 
 from accounts.models import User
 from accounts.verification import require_verified_phone
-from config import whole_number
 from dispatch.alternatives import why_window_refused
 from dispatch.coverage import Point
 from dispatch.lifecycle import new_code
@@ -221,7 +219,7 @@ def lock_engineers(engineer_ids: list[int]) -> None:
 
 
 def booking_cap() -> int:
-    return whole_number("BOOKING_CAP_PER_DAY", current_app.config["BOOKING_CAP_PER_DAY"], 1, 100)
+    return day_plan_rules().booking_cap_per_day
 
 
 def lock_customer(customer_id: int) -> None:

@@ -15,13 +15,11 @@ import hmac
 import secrets
 from datetime import datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 from werkzeug.exceptions import Conflict, Forbidden, UnprocessableEntity
 
 from accounts.models import utcnow
-from config import whole_number
 from dispatch.models import Visit, VisitEvent
 from dispatch.rules import day_plan_rules
 from dispatch.signals import visit_cancelled, visit_completed, visit_progressed
@@ -99,13 +97,11 @@ def may_take(visit: Visit, to: str, user) -> bool:
 
 
 def start_lead_minutes() -> int:
-    return whole_number("VISIT_START_LEAD_MINUTES", current_app.config["VISIT_START_LEAD_MINUTES"],
-                        0, 24 * 60)
+    return day_plan_rules().start_lead_minutes
 
 
 def code_attempts() -> int:
-    return whole_number("COMPLETION_CODE_ATTEMPTS", current_app.config["COMPLETION_CODE_ATTEMPTS"],
-                        1, 10)
+    return day_plan_rules().completion_code_attempts
 
 
 def may_start(visit: Visit, now: datetime) -> bool:

@@ -50,6 +50,9 @@ class DayPlanRules:
     lunch_minutes: int
     visit_minutes: Mapping[str, int]
     travel: TravelRules
+    start_lead_minutes: int       # an engineer sets off from this long before the window
+    completion_code_attempts: int  # wrong codes before only the app confirmation is left
+    booking_cap_per_day: int      # active visits one customer may hold on a day
 
     def minutes_on_site(self, skill_code: str) -> int:
         """Time on site for a product line (the default for lines not listed)."""
@@ -102,7 +105,13 @@ def from_config(config: Mapping) -> DayPlanRules:
         lunch_window=window, lunch_minutes=minutes,
         visit_minutes=MappingProxyType({code: whole_number("VISIT_MINUTES", m, 5, 720)
                                         for code, m in on_site.items()}),
-        travel=travel_rules)
+        travel=travel_rules,
+        start_lead_minutes=whole_number("VISIT_START_LEAD_MINUTES",
+                                        config["VISIT_START_LEAD_MINUTES"], 0, 24 * 60),
+        completion_code_attempts=whole_number("COMPLETION_CODE_ATTEMPTS",
+                                              config["COMPLETION_CODE_ATTEMPTS"], 1, 10),
+        booking_cap_per_day=whole_number("BOOKING_CAP_PER_DAY", config["BOOKING_CAP_PER_DAY"],
+                                         1, 100))
 
 
 def day_plan_rules() -> DayPlanRules:

@@ -35,6 +35,9 @@ def test_the_running_app_reads_its_rules_typed():
     ({"VISIT_MINUTES": {"server": 90}}, "VISIT_MINUTES"),
     ({"APPOINTMENT_WINDOW_MINUTES": 0}, "APPOINTMENT_WINDOW_MINUTES"),
     ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+    ({"BOOKING_CAP_PER_DAY": 0}, "BOOKING_CAP_PER_DAY"),
+    ({"VISIT_START_LEAD_MINUTES": "two hours"}, "VISIT_START_LEAD_MINUTES"),
+    ({"COMPLETION_CODE_ATTEMPTS": 0}, "COMPLETION_CODE_ATTEMPTS"),
 ])
 def test_a_wrong_rule_refuses_to_start_with_its_key_named(changes, key):
     with pytest.raises(RulesError) as raised:
