@@ -1,13 +1,12 @@
 """What goes in and out of the planning API: plan requests, plans with their routes and
 changes, the board, pinning a visit and an engineer's day."""
-from datetime import datetime, time
+from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from accounts.schemas import UtcDateTime, station_time as local_time
-
-ROW_ID = validate.Range(min=1, max=2**63 - 1)
+from accounts.schemas import ROW_ID, UtcDateTime, station_time as local_time
+from dispatch.schemas import DAY, WINDOW_START
 
 
 class ClockField(fields.String):
@@ -23,11 +22,12 @@ class ClockField(fields.String):
 
 
 class PlanRequestSchema(Schema):
-    date = fields.Date(required=True, metadata={"description": "the day to plan (station time)"})
+    date = fields.Date(required=True, validate=DAY,
+                       metadata={"description": "the day to plan (station time)"})
 
 
 class DayQuerySchema(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "default: today"})
+    date = fields.Date(load_default=None, validate=DAY, metadata={"description": "default: today"})
 
 
 class StopSchema(Schema):
@@ -151,13 +151,8 @@ class BoardSchema(Schema):
 
 class PinSchema(Schema):
     engineer_id = fields.Integer(required=True, strict=True, validate=ROW_ID)
-    start = local_time("pin to this start (optional; station-local, no offset)", load_default=None)
-
-    @validates_schema
-    def start_is_a_real_day(self, data, **kwargs):
-        start = data.get("start")
-        if start is not None and not datetime(2000, 1, 1) <= start <= datetime(2100, 1, 1):
-            raise ValidationError(_l("Give a start within the visit's day."), "start")
+    start = local_time("pin to this start (optional; station-local, no offset)", load_default=None,
+                       validate=WINDOW_START)
 
 
 class AvailabilitySchema(Schema):

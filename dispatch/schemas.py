@@ -1,17 +1,44 @@
 """What goes in and out of the stations API, and the dispatch pages' forms."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
-from accounts.schemas import LAT, LNG, FormSchema, UtcDateTime, station_time
+from accounts.schemas import LAT, LNG, ROW_ID, FormSchema, UtcDateTime, station_time
 
-# Days the product plans, books and reports on; also keeps "the next day" of any asked-for
-# day a real date (9999-12-31 + 1 day overflows).
-DAY = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31),
-                     error=_l("Give a day between 2000 and 2099."))
-WINDOW_START = validate.Range(min=datetime(2000, 1, 1), max=datetime(2099, 12, 31),
-                              error=_l("Give a time between 2000 and 2099."))
+# The bounds every date, instant and id the API and the pages take is held to, named once:
+# a value outside them is a 4xx naming the field, never a 500 further down (9999-12-31 + 1 day
+# overflows; a 30-digit id overflows PostgreSQL's 32-bit id columns).
+FIRST_DAY = date(2000, 1, 1)
+DAYS_AHEAD = 2 * 366  # how far ahead of today a day may be asked for: two years
+
+
+def last_day() -> date:
+    return date.today() + timedelta(days=DAYS_AHEAD)
+
+
+class WithinDays(validate.Validator):
+    """A day (or a station-local instant) from FIRST_DAY to two years after today; the end
+    moves with the calendar, so it is checked at load time, not fixed at import."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    def __call__(self, value):
+        day = value.date() if isinstance(value, datetime) else value
+        if not FIRST_DAY <= day <= last_day():
+            raise ValidationError(self.error)
+        return value
+
+
+DAY = WithinDays(_l("Give a day between 2000 and two years from today."))
+WINDOW_START = WithinDays(_l("Give a time between 2000 and two years from today."))
+INSTANT = WINDOW_START
+
+
+def row_id(**kwargs) -> fields.Integer:
+    """An id field of a body or a query: 1 ≤ id < 2³¹ (the id columns are 32-bit)."""
+    return fields.Integer(strict=kwargs.pop("strict", False), validate=ROW_ID, **kwargs)
 
 
 class PointQuerySchema(Schema):
@@ -98,10 +125,10 @@ class BookingSchema(Schema):
     lng = fields.Float(required=True, validate=LNG, allow_nan=False)
     window_start = station_time("station-local start of the window, no offset", required=True,
                                 validate=WINDOW_START)
-    engineer_id = fields.Integer(load_default=None,
-                                 metadata={"description": "the chosen engineer; none: the station chooses"})
-    customer_id = fields.Integer(load_default=None,
-                                 metadata={"description": "call-centre agents: the customer booked for"})
+    engineer_id = row_id(load_default=None,
+                         metadata={"description": "the chosen engineer; none: the station chooses"})
+    customer_id = row_id(load_default=None,
+                         metadata={"description": "call-centre agents: the customer booked for"})
 
 
 class RescheduleSchema(Schema):
