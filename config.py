@@ -59,6 +59,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Security headers (headers.py): HSTS only where the site is always served over HTTPS.
+    STRICT_TRANSPORT_SECURITY = False
 
     # Languages: Chinese first (the network's customers), English for everyone else.
     LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -216,6 +218,7 @@ class ProductionConfig(Config):
     DEMO_PASSWORD = None
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    STRICT_TRANSPORT_SECURITY = True
 
     def __init__(self) -> None:
         for name in ("SECRET_KEY", "DATABASE_URL"):
