@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+import headers
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config
 from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, mail, migrate
@@ -90,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
     celery_init_app(app)
     cache.init_app(app)
     mail.init_app(app)
+    headers.init_app(app)
     app.before_request(enforce_access)
 
     @app.context_processor
