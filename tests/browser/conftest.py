@@ -1,6 +1,13 @@
-"""A live server and a headless Chromium (Debian's, driven by Playwright) for browser tests."""
+"""A live server and a headless Chromium (Debian's, driven by Playwright) for browser tests.
+
+Every page a test opens, in `page` or in a context the test makes itself, is watched for
+Content-Security-Policy violations: a test whose pages broke the policy fails, listing them.
+"""
+import re
 import shutil
+import struct
 import threading
+import zlib
 
 import pytest
 from werkzeug.serving import make_server
@@ -39,13 +46,86 @@ def browser():
         browser.close()
 
 
+# The page reports each violation where the test can hear it (the console), whatever
+# Chromium itself logs about it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} refused ${e.blockedURI || "inline"}`
+                + ` in ${e.sourceFile || e.documentURI}:${e.lineNumber}` + (e.sample ? ` (${e.sample})` : ""));
+}, true);
+"""
+CSP_MESSAGE = re.compile(r"CSP violation|Content Security Policy|Refused to (load|execute|apply|connect|frame)")
+# Map tiles come from the internet, which tests do not reach: each is answered at once with
+# a plain grey tile (so a screenshot shows the map; the CSP still judges the request first).
+TILE_URL = re.compile(r"^https?://([^/]+\.)?tile\.openstreetmap\.org/")
+
+
+def grey_tile() -> bytes:
+    """A 256×256 grey PNG, written by hand (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + b"\xe4" * 256 for _ in range(256))  # 8-bit greyscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+TILE = grey_tile()
+
+
+class CspWatch:
+    """Collects the CSP violations of every context it watches."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        self.contexts = []
+
+    def watch(self, context):
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._heard)
+        context.route(TILE_URL, lambda route: route.fulfill(status=200, content_type="image/png",
+                                                            body=TILE))
+        self.contexts.append(context)
+        return context
+
+    def _heard(self, message):
+        if message.type in ("error", "warning") and CSP_MESSAGE.search(message.text):
+            where = message.page.url if message.page else "?"
+            self.violations.append(f"{where}: {message.text}")
+
+    def settle(self):
+        """Let reports already sent by open pages arrive before judging."""
+        for context in self.contexts:
+            for open_page in context.pages:
+                try:
+                    open_page.evaluate("0")
+                except Exception:  # a page closing as the test ends has nothing more to say
+                    pass
+
+
+@pytest.fixture(autouse=True)
+def csp_watch(browser, monkeypatch):
+    """Every context made during the test is watched; the test fails on any violation."""
+    watch = CspWatch()
+    new_context = browser.new_context
+    monkeypatch.setattr(browser, "new_context",
+                        lambda *args, **kwargs: watch.watch(new_context(*args, **kwargs)))
+    yield watch
+    watch.settle()
+    monkeypatch.undo()
+    for context in watch.contexts:
+        context.close()  # also those a test opened itself and left open
+    if watch.violations:
+        pytest.fail("the pages broke the Content-Security-Policy:\n  "
+                    + "\n  ".join(dict.fromkeys(watch.violations)), pytrace=False)
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, csp_watch):
     context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
                                   locale="zh-CN")
-    # Map tiles come from the internet, which tests do not reach: answer them empty at once.
-    context.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    csp_watch.settle()
     context.close()
