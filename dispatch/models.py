@@ -203,6 +203,9 @@ class ContactRead(db.Model):
     path: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    reader: Mapped[User] = relationship(foreign_keys=[reader_id])
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])
+
 
 class EngineerDay(db.Model):
     """An engineer's availability on one day where it differs from their usual pattern:

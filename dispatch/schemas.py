@@ -1,5 +1,5 @@
 """What goes in and out of the stations API, and the dispatch pages' forms."""
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -156,7 +156,8 @@ class StepSchema(Schema):
 
 class PersonSchema(Schema):
     name = fields.String()
-    phone = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={
+        "description": "masked (138****5678) unless the reader may see the contacts"})
 
 
 class EngineerRefSchema(Schema):
@@ -194,6 +195,9 @@ class VisitSchema(Schema):
     lat = fields.Float()
     lng = fields.Float()
     customer = fields.Nested(PersonSchema)
+    contacts_shown = fields.Boolean(metadata={
+        "description": "false: the phone is masked and the address reduced to the district "
+                       "(an engineer's closed visit; an agent not handling this customer)"})
     chosen_by_customer = fields.Boolean()
     channel = fields.String()
     created_at = station_time()
@@ -207,8 +211,8 @@ class VisitSchema(Schema):
         "description": "when the customer confirmed the work done (it counts from then)"})
     confirmed_via = fields.String(allow_none=True, metadata={"description": "code, app or legacy"})
     completion_code = fields.String(allow_none=True, metadata={
-        "description": "the customer (and the call centre) only, while the visit is open: the "
-                       "code the engineer completes with"})
+        "description": "the customer only, while the visit is open: the code the engineer "
+                       "completes with (never the engineer, the station or the call centre)"})
     events = fields.List(fields.Nested(VisitEventSchema))
 
 
@@ -224,6 +228,19 @@ class AgentVisitsQuerySchema(FormSchema):
     """The call centre's search for a customer's visits."""
 
     customer_email = fields.String(load_default="", validate=validate.Length(max=254))
+
+    @post_load
+    def normalise(self, data, **kwargs):
+        data["customer_email"] = data["customer_email"].strip().lower()
+        return data
+
+
+class AgentLookupQuerySchema(Schema):
+    """The call centre's look-up of the customer on the phone: naming the customer is what
+    "handling" them means (dispatch.contacts)."""
+
+    customer_email = fields.String(required=True, validate=validate.Length(min=3, max=254),
+                                   metadata={"description": "the email the customer gives"})
 
     @post_load
     def normalise(self, data, **kwargs):
@@ -250,3 +267,61 @@ class NoticeSchema(Schema):
     kind = fields.String(metadata={"description": "eta_moved, engineer_changed or cannot_keep"})
     text = fields.String(metadata={"description": "the notice in the reader's language"})
     created_at = UtcDateTime()
+
+
+class Instant(fields.DateTime):
+    """An instant asked for (ISO 8601; a bare day is its midnight), read as naive UTC as the
+    database stores instants; held to the day bounds."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(validate=INSTANT, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is past the last datetime in UTC
+            raise ValidationError(INSTANT.error) from None
+
+
+class ContactReadsQuerySchema(Schema):
+    """The access log's filters (admins)."""
+
+    customer_id = row_id(load_default=None, metadata={"description": "whose contacts"})
+    reader_id = row_id(load_default=None, metadata={"description": "who was shown them"})
+    since = Instant(load_default=None, metadata={"description": "from this instant (UTC if no offset)"})
+    until = Instant(load_default=None, metadata={"description": "before this instant"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ContactReadsFormSchema(ContactReadsQuerySchema, FormSchema):
+    """The access log page's filters (empty boxes are not sent)."""
+
+
+class ContactReadSchema(Schema):
+    """One row of the access log: who was shown whose contacts, for which visit, where."""
+
+    id = fields.Integer()
+    reader_id = fields.Integer()
+    reader_email = fields.String(attribute="reader.email")
+    reader_role = fields.String(attribute="reader.role")
+    customer_id = fields.Integer()
+    customer_email = fields.String(attribute="customer.email")
+    visit_id = fields.Integer(allow_none=True)
+    fields_ = fields.String(data_key="fields", attribute="fields",
+                           metadata={"description": "what was shown: phone, address"})
+    channel = fields.String(metadata={"description": "page or api"})
+    path = fields.String()
+    at = UtcDateTime()
+
+
+class ContactReadPageSchema(Schema):
+    """A page of the access log, newest first."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    items = fields.List(fields.Nested(ContactReadSchema))

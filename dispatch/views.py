@@ -1,5 +1,5 @@
-"""Pages of the dispatch side: a manager's station, booking a visit, a customer's visits
-and an engineer's day."""
+"""Pages of the dispatch side: a manager's station, booking a visit, a customer's visits,
+an engineer's day, the call centre's look-up and the contact access log (admins)."""
 from datetime import date, timedelta
 
 from flask import (
@@ -36,6 +36,7 @@ from dispatch.booking import (
     station_day,
     station_now,
 )
+from dispatch.contacts import contact_reads, contacts_for, record_reads
 from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import (
     CodeLocked,
@@ -55,6 +56,7 @@ from dispatch.models import Skill, Station, Visit
 from dispatch.schemas import (
     AgentVisitsQuerySchema,
     BookingSchema,
+    ContactReadsFormSchema,
     DayFormSchema,
     RescheduleFormSchema,
     SlotsQuerySchema,
@@ -111,9 +113,16 @@ def station(code: str):
     day = requested_day()
     visits = station_day(station.id, day)
     return render_template("dispatch/station.html", station=station, day=day, visits=visits,
-                           timedelta_day=timedelta(days=1),
+                           contacts=contacts_shown(visits), timedelta_day=timedelta(days=1),
                            engineers=station_engineers(station),
                            figures=metrics_for(station_id=station.id))
+
+
+def contacts_shown(visits: list[Visit], handling: int | None = None) -> dict:
+    """The customer contacts of the visits a page shows, by visit id, as the signed-in user
+    may see them (dispatch.contacts); those shown to anyone but the customer are logged."""
+    record_reads(current_user, visits, "page", request.path, handling)
+    return {v.id: contacts_for(v, current_user, handling) for v in visits}
 
 
 # --- Booking, my visits, the engineer's day -------------------------------------------------
@@ -249,7 +258,7 @@ def my_day():
              if v.status in ACTIVE]
     now = station_now()
     return render_template("dispatch/my_day.html", engineer=engineer, day=day, visits=visits,
-                           timedelta_day=timedelta(days=1),
+                           contacts=contacts_shown(visits), timedelta_day=timedelta(days=1),
                            startable={v.id for v in visits if may_start(v, now)},
                            start_lead=timedelta(minutes=start_lead_minutes()),
                            eta_of=eta_of, stops=stops, home={"lat": engineer.station.lat,
@@ -290,13 +299,17 @@ def reschedule_visit(visit_id: int):
                if visit.chosen_by_customer else
                [w for w, _ids in any_engineer_slots(request_, first, days, station_now())])
     return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message,
-                           why=why, alternatives=alternatives, selected=selected)
+                           why=why, alternatives=alternatives, selected=selected,
+                           contacts=contacts_shown([visit])[visit.id]
+                           if any(a.kind == "similar_engineer" for a in alternatives) else None)
 
 
 @bp.route("/agent/visits")
 @allow("agent")
 def agent_visits():
-    """The call centre finds a customer's visits by email to change them on the phone."""
+    """The call centre finds a customer's visits by email to change them on the phone: the
+    customer named is the one the agent handles, the only one whose contacts the agent sees
+    (each read logged); there is no list across customers."""
     try:
         email = AgentVisitsQuerySchema().load(request.args)["customer_email"]
     except ValidationError:
@@ -306,4 +319,23 @@ def agent_visits():
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == customer.id)
                                 .order_by(Visit.window_start.desc())).scalars().all() if customer else []
     return render_template("dispatch/agent_visits.html", email=email, customer=customer, visits=visits,
+                           contacts=contacts_shown(visits, customer.id if customer else None),
                            eta_of=eta_of)
+
+
+@bp.route("/admin/contact-reads")
+@allow("admin")
+def contact_read_log():
+    """Who was shown which customer's phone and address (the access log), with filters."""
+    errors, total, rows, filters = {}, 0, [], {}
+    try:
+        filters = ContactReadsFormSchema().load(
+            {k: v for k, v in request.args.items() if v.strip()})
+        total, rows = contact_reads(**filters)
+    except ValidationError as err:
+        errors = err.messages
+    kept = {k: v for k, v in request.args.items() if v.strip() and k != "page"}
+    page, per_page = filters.get("page", 1), filters.get("per_page", 50)
+    return render_template("dispatch/contact_reads.html", rows=rows, total=total, errors=errors,
+                           values=request.args, kept=kept, page=page,
+                           more=page * per_page < total), 422 if errors else 200

@@ -1,8 +1,11 @@
-"""The visits JSON API: free windows, booking, the visit's life, days and service figures."""
+"""The visits JSON API: free windows, booking, the visit's life, days and service figures,
+and the log of who was shown customers' contacts."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask import request as http_request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -21,13 +24,17 @@ from dispatch.booking import (
     station_day,
     station_now,
 )
+from dispatch.contacts import contact_reads, record_reads
 from dispatch.engineers import engineer_of, get_engineer
 from dispatch.lifecycle import WrongCode, confirm, move
 from dispatch.metrics import metrics_for
 from dispatch.models import Skill, Visit
 from dispatch.notices import notice_text, notices_for
 from dispatch.schemas import (
+    AgentLookupQuerySchema,
     BookingSchema,
+    ContactReadPageSchema,
+    ContactReadsQuerySchema,
     DayQuerySchema,
     MetricsQuerySchema,
     MetricsSchema,
@@ -59,6 +66,18 @@ def slots_request(args) -> tuple[Request, date]:
     if skill is None:
         abort(422, errors={"query": {"skill": [f"Unknown skill '{args['skill']}'."]}})
     return Request(skill, Place(args["lat"], args["lng"])), args["from_"] or station_now().date()
+
+
+def shown(visits, handling: int | None = None) -> list[dict]:
+    """The visits as the signed-in user may see them; the contacts shown to anyone but the
+    customer go to the access log (one row per visit, one insert)."""
+    visits = list(visits)
+    record_reads(current_user, visits, "api", http_request.path, handling)
+    return [visit_json(v, current_user, handling) for v in visits]
+
+
+def shown_one(visit: Visit, handling: int | None = None) -> dict:
+    return shown([visit], handling)[0]
 
 
 def taken(error: WindowTaken):
@@ -114,7 +133,7 @@ def create_visit(fields):
         db.session.rollback()
         taken(error)
     db.session.commit()
-    return visit_json(visit, current_user)
+    return shown_one(visit, handling=customer.id)
 
 
 @blp.route("/visits/<int:visit_id>")
@@ -122,7 +141,7 @@ def create_visit(fields):
 @blp.response(200, VisitSchema)
 def get_visit(visit_id):
     """A visit, as its customer, its engineer, its station or the call centre sees it."""
-    return visit_json(visible_visit(visit_id, current_user), current_user)
+    return shown_one(visible_visit(visit_id, current_user))
 
 
 @blp.route("/visits/<int:visit_id>/status", methods=["POST"])
@@ -142,7 +161,7 @@ def step(fields, visit_id):
         db.session.commit()  # the wrong try counts
         abort(422, message=error.description, errors={"json": {error.field: [error.description]}})
     db.session.commit()
-    return visit_json(visit, current_user)
+    return shown_one(visit)
 
 
 @blp.route("/visits/<int:visit_id>/confirm", methods=["POST"])
@@ -155,7 +174,7 @@ def confirm_done(visit_id):
     visit = visible_visit(visit_id, current_user)
     confirm(visit, current_user)
     db.session.commit()
-    return visit_json(visit, current_user)
+    return shown_one(visit)
 
 
 @blp.route("/visits/<int:visit_id>/reschedule", methods=["POST"])
@@ -172,7 +191,7 @@ def move_window(fields, visit_id):
         db.session.rollback()
         taken(error)
     db.session.commit()
-    return visit_json(visit, current_user)
+    return shown_one(visit)
 
 
 @blp.route("/me/visits")
@@ -182,7 +201,23 @@ def my_visits():
     """My visits, newest window first, with status and ETA."""
     visits = db.session.execute(select(Visit).where(Visit.customer_id == current_user.id)
                                 .order_by(Visit.window_start.desc())).scalars()
-    return [visit_json(v, current_user) for v in visits]
+    return shown(visits)
+
+
+@blp.route("/agent/visits")
+@allow("agent")
+@blp.arguments(AgentLookupQuerySchema, location="query")
+@blp.response(200, VisitSchema(many=True))
+def agent_customer_visits(args):
+    """The visits of the customer an agent is handling (named by email), with the contacts;
+    each read is logged. There is no list across customers for agents."""
+    customer = db.session.execute(select(User).where(
+        User.email == args["customer_email"], User.role == "customer")).scalar()
+    if customer is None:
+        abort(404, message=_("No customer with this email."))
+    visits = db.session.execute(select(Visit).where(Visit.customer_id == customer.id)
+                                .order_by(Visit.window_start.desc())).scalars()
+    return shown(visits, handling=customer.id)
 
 
 @blp.route("/me/notices")
@@ -201,7 +236,7 @@ def my_notices():
 def my_day(args):
     """The signed-in engineer's visits of a day, in route order."""
     engineer = engineer_of(current_user)
-    return [visit_json(v, current_user) for v in engineer_day(engineer, args["date"] or station_now().date())]
+    return shown(engineer_day(engineer, args["date"] or station_now().date()))
 
 
 @blp.route("/stations/<code>/visits")
@@ -212,7 +247,7 @@ def station_visits(args, code):
     """A station's visits of a day (its manager)."""
     station = managed_station(code, current_user)
     day = args["date"] or station_now().date()
-    return [visit_json(v, current_user) for v in station_day(station.id, day)]
+    return shown(station_day(station.id, day))
 
 
 @blp.route("/stations/<code>/metrics")
@@ -238,3 +273,14 @@ def my_metrics(args):
 def period(args) -> dict:
     return {"since": datetime.combine(args["since"], time()) if args["since"] else None,
             "until": datetime.combine(args["until"] + timedelta(days=1), time()) if args["until"] else None}
+
+
+@blp.route("/contact-reads")
+@allow("admin")
+@blp.arguments(ContactReadsQuerySchema, location="query")
+@blp.response(200, ContactReadPageSchema)
+def contact_read_log(args):
+    """Who was shown which customer's phone and address, newest first (admins): filter by
+    customer, by reader and by instant (`since` included, `until` excluded)."""
+    total, rows = contact_reads(**args)
+    return {"total": total, "page": args["page"], "per_page": args["per_page"], "items": rows}
