@@ -140,7 +140,9 @@ def create_visit(fields):
 @allow("customer", "engineer", "manager", "agent")
 @blp.response(200, VisitSchema)
 def get_visit(visit_id):
-    """A visit, as its customer, its engineer, its station or the call centre sees it."""
+    """A visit, as its customer, its engineer, its station or the call centre sees it (the
+    customer's contacts masked for an agent, who names the customer at /api/agent/visits to
+    see them, and for the engineer once the visit is closed)."""
     return shown_one(visible_visit(visit_id, current_user))
 
 
