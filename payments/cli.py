@@ -41,8 +41,11 @@ def payout_command(month: str, method: str | None, csv_path: str | None) -> None
 @click.option("--hours", default=72, help="How far back to read the provider's events.")
 def catch_up_command(hours: int) -> None:
     """Apply the provider's recent events that no webhook brought (each once)."""
-    from payments.tips import catch_up
-    click.echo(catch_up(int(time.time()) - hours * 3600))
+    from payments.tips import PaymentsNotConfigured, catch_up
+    try:
+        click.echo(catch_up(int(time.time()) - hours * 3600))
+    except PaymentsNotConfigured as error:  # the operator's fix, named: which key is missing
+        raise click.ClickException(str(error.__cause__)) from error
 
 
 

@@ -18,6 +18,11 @@ class ProviderError(Exception):
         self.message, self.code = message, code
 
 
+class NotConfigured(ProviderError):
+    """No provider is set up on this server (its keys are missing): nothing can be paid or
+    verified until an operator configures one; callers answer 503, not 500."""
+
+
 class Declined(ProviderError):
     """The customer's bank or card declined the payment."""
 
@@ -81,7 +86,8 @@ class PaymentProvider(Protocol):
 
 
 def provider() -> PaymentProvider:
-    """The app's provider, built once per app from its configuration."""
+    """The app's provider, built once per app from its configuration; NotConfigured (and
+    nothing kept) while its keys are missing."""
     found = current_app.extensions.get("payment_provider")
     if found is None:
         from payments.stripe_provider import StripeProvider

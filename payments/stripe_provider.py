@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import stripe
 
-from payments.provider import BadSignature, Declined, Event, Intent, ProviderError, Unsupported
+from payments.provider import (
+    BadSignature,
+    Declined,
+    Event,
+    Intent,
+    NotConfigured,
+    ProviderError,
+    Unsupported,
+)
 
 
 class StripeProvider:
@@ -20,7 +28,7 @@ class StripeProvider:
     @classmethod
     def from_config(cls, config) -> StripeProvider:
         if not config.get("STRIPE_SECRET_KEY"):
-            raise ProviderError("STRIPE_SECRET_KEY is not configured")
+            raise NotConfigured("STRIPE_SECRET_KEY is not configured")
         return cls(config["STRIPE_SECRET_KEY"], config.get("STRIPE_PUBLISHABLE_KEY"),
                    config.get("STRIPE_WEBHOOK_SECRET"), config.get("STRIPE_API_BASE"))
 
@@ -45,7 +53,9 @@ class StripeProvider:
             options={"idempotency_key": idempotency_key}).id)
 
     def parse_webhook(self, payload, signature) -> Event:
-        if not self.webhook_secret or not signature:
+        if not self.webhook_secret:  # nothing to verify with: the provider must retry later
+            raise NotConfigured("STRIPE_WEBHOOK_SECRET is not configured")
+        if not signature:
             raise BadSignature("unsigned")
         try:
             event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)

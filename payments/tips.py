@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEntity
+from werkzeug.exceptions import Conflict, Forbidden, NotFound, ServiceUnavailable, UnprocessableEntity
 
 from accounts.models import utcnow
 from accounts.verification import require_verified_phone
@@ -21,7 +21,7 @@ from marketplace.models import Review, Tip
 from marketplace.points import tip_points
 from marketplace.reviews import flag_if_self_dealing
 from payments.models import EarningEntry, PaymentEvent
-from payments.provider import Declined, Event, ProviderError, provider
+from payments.provider import Declined, Event, NotConfigured, PaymentProvider, ProviderError, provider
 
 
 class TipNotAllowed(Forbidden):
@@ -52,6 +52,11 @@ class PaymentUnavailable(Conflict):
     description = _l("Payment is not available right now; please try again later.")
 
 
+class PaymentsNotConfigured(ServiceUnavailable):
+    description = _l("Payments are not set up on this server yet; nothing was charged. "
+                     "Please try again later.")
+
+
 class TipNotFound(NotFound):
     description = _l("No such tip.")
 
@@ -62,6 +67,16 @@ class RefundNotAllowed(Forbidden):
 
 class NotRefundable(Conflict):
     description = _l("Only a paid tip can be refunded.")
+
+
+def configured_provider() -> PaymentProvider:
+    """The payment provider, or 503 while none is configured (its keys are missing): a
+    deployment not yet set up, not a fault of the request, and not a 500."""
+    try:
+        return provider()
+    except NotConfigured as error:
+        current_app.logger.error("payments unavailable: %s", error.message)
+        raise PaymentsNotConfigured() from error
 
 
 def tip_limits() -> tuple[int, int]:
@@ -92,7 +107,10 @@ def start_tip(visit: Visit, customer, amount_cents: int) -> Tip:
     low, high = tip_limits()
     if not low <= amount_cents <= high:
         raise TipOutOfRange()
-    tip = tip_of_visit(visit.id) or insert_tip(visit, customer, amount_cents)
+    tip = tip_of_visit(visit.id)
+    if tip is None or tip.status not in ("paid", "refunded"):
+        configured_provider()  # 503 before anything is written: a retry later finds nothing half-done
+    tip = tip or insert_tip(visit, customer, amount_cents)
     if tip.status in ("paid", "refunded"):
         raise AlreadyTipped()
     if tip.status == "failed":
@@ -126,7 +144,7 @@ def attach_intent(tip: Tip) -> None:
     """Create the attempt's payment (its idempotency key names the tip and the attempt) and
     store its id before anything can confirm it."""
     try:
-        intent = provider().create_intent(
+        intent = configured_provider().create_intent(
             tip.amount_cents, tip.currency, {"tip_id": str(tip.id), "visit_id": str(tip.visit_id)},
             idempotency_key=f"tip-{tip.id}-attempt-{tip.attempt}")
     except ProviderError as error:
@@ -140,7 +158,7 @@ def client_secret(tip: Tip) -> str | None:
     """What the page's payment form needs to confirm the payment in the browser."""
     if tip.intent_id is None or tip.status not in ("pending", "failed"):
         return None
-    return provider().retrieve_intent(tip.intent_id).client_secret
+    return configured_provider().retrieve_intent(tip.intent_id).client_secret
 
 
 def confirm_tip(tip: Tip, payment_method: str) -> Tip:
@@ -150,7 +168,7 @@ def confirm_tip(tip: Tip, payment_method: str) -> Tip:
     if tip.status not in ("pending",) or tip.intent_id is None:
         return tip
     try:
-        provider().confirm(tip.intent_id, payment_method)
+        configured_provider().confirm(tip.intent_id, payment_method)
     except Declined as error:
         mark_failed(tip, error.message)
     except ProviderError as error:
@@ -242,7 +260,7 @@ def refund_tip(tip: Tip, user, reason: str) -> Tip:
     if tip.status != "paid":
         raise NotRefundable()
     try:
-        tip.refund_id = provider().refund(tip.intent_id, f"tip-{tip.id}-refund",
+        tip.refund_id = configured_provider().refund(tip.intent_id, f"tip-{tip.id}-refund",
                                           {"tip_id": str(tip.id), "reason": reason[:200]})
     except ProviderError as error:
         raise PaymentUnavailable() from error
@@ -271,7 +289,7 @@ def catch_up(since: int) -> dict[str, int]:
     """Apply the provider's events since `since` that no webhook brought (a missed delivery,
     or the demo seed before the server listens). Each is still applied once."""
     outcomes: dict[str, int] = {}
-    for event in provider().recent_events(since):
+    for event in configured_provider().recent_events(since):
         outcome = apply_event(event)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

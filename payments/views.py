@@ -13,7 +13,14 @@ from dispatch.engineers import engineer_of
 from dispatch.visits import visible_visit
 from payments.earnings import earnings_of
 from payments.schemas import RefundFormSchema, TipFormSchema
-from payments.tips import confirm_tip, get_tip, refund_tip, start_tip, tips_to_review
+from payments.tips import (
+    PaymentsNotConfigured,
+    confirm_tip,
+    get_tip,
+    refund_tip,
+    start_tip,
+    tips_to_review,
+)
 
 bp = Blueprint("payments", __name__)
 
@@ -31,7 +38,8 @@ def amount_from_form() -> dict:
 def tip_visit(visit_id: int):
     """Tip from the visit page. Where Stripe.js cannot load (offline demo, tests) the
     server confirms the payment with the configured test payment method behind the same
-    button; the tip is paid when the provider's webhook says so."""
+    button; the tip is paid when the provider's webhook says so. No provider configured:
+    the 503 page, and nothing written."""
     visit = visible_visit(visit_id, current_user)
     back = redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
     try:
@@ -39,6 +47,8 @@ def tip_visit(visit_id: int):
     except ValidationError:
         flash(_("A tip is 1 to 1,000 yuan."), "error")
         return back
+    except PaymentsNotConfigured:
+        raise  # not the customer's doing: the 503 page says so
     except HTTPException as err:
         flash(str(err.description), "error")
         return back
@@ -77,6 +87,8 @@ def refund(tip_id: int):
         flash(_("The tip was refunded."), "success")
     except ValidationError as err:
         flash(" ".join(map(str, err.messages.get("reason", []))), "error")
+    except PaymentsNotConfigured:
+        raise  # nothing was refunded: the 503 page says why
     except HTTPException as err:
         flash(str(err.description), "error")
     return redirect(url_for("payments.station_tips"))

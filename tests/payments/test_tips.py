@@ -161,6 +161,7 @@ def test_a_customer_cannot_tip_a_visit_not_theirs_not_completed_or_not_yet_rated
     stranger = make_user("customer", name="路人")
     assert tip(client, bearer, stranger, visit).status_code == 404
     db.session.execute(db.delete(Review))
+    rated_visit["customer"].locale = "en"  # the message is read in English below
     db.session.commit()
     not_rated = tip(client, bearer, rated_visit["customer"], visit)
     assert not_rated.status_code == 409 and "rate" in not_rated.get_json()["message"]
