@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from datetime import date, datetime
 
 import orjson
@@ -11,8 +12,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 import headers
+import accounts.limits
 from accounts.locale import select_locale
-from config import CONFIGS, INSTANCE_DIR, Config
+from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
 from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, mail, migrate
 
 
@@ -22,12 +24,15 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
         config = CONFIGS[os.environ.get("WENQING_ENV", "development")]
     app.config.from_object(config() if isinstance(config, type) else config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     app.json = IsoJSONProvider(app)
     app.url_map.converters["int"] = RowId
 
     _load_rules(app)
     _init_extensions(app)
     _register_blueprints(app)
+    accounts.limits.init_app(app)
     _register_error_handlers(app)
     _register_commands(app)
     return app

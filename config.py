@@ -8,6 +8,8 @@ value stops the app at start with its key named, not a request later.
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -26,6 +28,22 @@ def database_url(url: str | None) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def instance_secret_key(instance_dir: Path) -> str:
+    """The signing key where none is given: random, made once per instance and kept in
+    instance/ (mode 600), so sessions survive a restart and nobody can sign a cookie with a
+    key read from the repository."""
+    path = instance_dir / "secret_key"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made earlier, or just now by the worker starting beside us
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
 
 
 class RulesError(ValueError):
@@ -53,12 +71,33 @@ def number(key: str, value: object, low: float, high: float) -> float:
 class Config:
     """Development defaults: SQLite, demo-friendly, never for production."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # else instance_secret_key() at start
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)  # then sign in again
+    # Attempts (Flask-Limiter, accounts.limits): per client address and per account (the
+    # e-mail tried, or the signed-in user); beyond them a 429 with Retry-After. Memory in
+    # development; production shares one count across web workers in Redis
+    # (RATELIMIT_STORAGE_URI=redis://…). A failed sign-in counts against the account; a
+    # successful one does not.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATE_LIMITS = {  # endpoint: (per address, per account); None = no such limit
+        "accounts.login": ("30 per minute", "10 per 15 minutes"),
+        "accounts_api.issue_token": ("30 per minute", "10 per 15 minutes"),
+        "accounts.signup": ("10 per hour", None),
+        "feedback.review": ("60 per hour", "20 per hour"),
+        "feedback_api.create_review": ("60 per hour", "20 per hour"),
+        "feedback.report_review": ("60 per hour", "20 per hour"),
+        "feedback_api.report_review": ("60 per hour", "20 per hour"),
+        "payments.tip_visit": ("60 per hour", "20 per hour"),
+        "payments_api.tip_visit": ("60 per hour", "20 per hour"),
+    }
     # Security headers (headers.py): HSTS only where the site is always served over HTTPS.
     STRICT_TRANSPORT_SECURITY = False
 
@@ -201,6 +240,8 @@ class TestConfig(Config):
     """Tests: a database chosen by the test run, CSRF off unless a test turns it on."""
 
     TESTING = True
+    SECRET_KEY = secrets.token_hex(32)  # per test run
+    RATELIMIT_ENABLED = False  # tests of the limits turn them on
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("WENQING_TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False

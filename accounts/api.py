@@ -19,9 +19,8 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/api",
 @blp.alt_response(401, description="Wrong email or password")
 def issue_token(credentials):
     """Trade an email and password for a bearer token (shown once)."""
-    user = db.session.execute(
-        db.select(User).where(User.email == credentials["email"])).scalar_one_or_none()
-    if user is None or not user.active or not user.check_password(credentials["password"]):
+    user = User.authenticate(credentials["email"], credentials["password"])
+    if user is None:
         abort(401, message="Wrong email or password.")
     row, plain = ApiToken.issue(user, current_app.config["API_TOKEN_TTL_DAYS"])
     db.session.add(row)

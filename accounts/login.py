@@ -1,8 +1,9 @@
 """Flask-Login wiring: sessions for pages, bearer tokens for the API."""
 from __future__ import annotations
 
-from flask import g, jsonify, redirect, request, url_for
+from flask import current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
 
 from accounts.access import is_api_request
 from accounts.models import ApiToken, User
@@ -14,7 +15,14 @@ login_manager.login_message = _l("Please sign in to see this page.")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The user a cookie names, if its session version is still the user's (User.get_id)."""
+    uid, _, version = user_id.partition(":")
+    if not (uid.isdigit() and version.isdigit()) or int(uid) >= 2**31:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.get_id() != user_id:
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -39,3 +47,10 @@ def unauthorized():
         response.headers["WWW-Authenticate"] = 'Bearer realm="wenqing"'
         return response
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+@user_logged_in.connect
+def new_csrf_secret(app, user, **extra) -> None:
+    """A CSRF secret planted before sign-in (a shared computer, a fixated cookie) does not
+    carry over: the next form gets a fresh one."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

@@ -1,6 +1,7 @@
 """People who use Wenqing, their API tokens and saved addresses."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -51,13 +52,40 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
+        """A new password ends every session and remember-me cookie made with the old one."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
+    def get_id(self) -> str:
+        """What a session or remember-me cookie holds: the id and the session version, so
+        that a cookie made before sign-out or a password change no longer signs anyone in."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @classmethod
+    def authenticate(cls, email: str, password: str) -> User | None:
+        """The active user with this e-mail and password, else None. An unknown e-mail costs
+        the same hash check as a known one, so the answer's time does not tell them apart."""
+        user = db.session.execute(db.select(cls).where(cls.email == email)).scalar_one_or_none()
+        if user is None:
+            check_password_hash(_dummy_hash(), password)
+            return None
+        if not user.check_password(password) or not user.active:
+            return None
+        return user
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
 
 
 class ApiToken(db.Model):

@@ -13,6 +13,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from zxcvbn import zxcvbn
+
 from accounts.models import ROLES
 
 # Coordinates, wherever they come in (addresses here; stations, visits and listings above).
@@ -23,8 +25,17 @@ LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 an
 ROW_ID = validate.Range(min=1, max=2**31 - 1, error=_l("Not a known entry."))
 
 REQUIRED = {"required": _l("Please fill this in.")}
-EMAIL = validate.Email(error=_l("Not a valid email address."))
+EMAIL = validate.And(validate.Email(error=_l("Not a valid email address.")),
+                     validate.Length(max=254, error=_l("An email address has at most 254 characters.")))
 PASSWORD = validate.Length(min=8, max=128, error=_l("Use 8 to 128 characters."))
+
+
+def not_common(password: str) -> None:
+    """Refuse passwords that are guessed first (`12345678`, `password`, keyboard rows, common
+    words): zxcvbn's estimate below "somewhat guessable" (10⁶ guesses)."""
+    if zxcvbn(password[:128])["score"] < 2:
+        raise ValidationError([_l("This password is too common or too easy to guess; "
+                                  "add words or characters.")])
 
 # Station-local wall-clock time as the API reads and writes it: no offset (the station's
 # clock; see config's day plan timezone), so not an RFC 3339 `date-time`; documented so.
@@ -84,7 +95,8 @@ class SignupSchema(FormSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80),
                          error_messages=REQUIRED)
     email = fields.String(required=True, validate=EMAIL, error_messages=REQUIRED)
-    password = fields.String(required=True, validate=PASSWORD, error_messages=REQUIRED)
+    password = fields.String(required=True, validate=[PASSWORD, not_common],
+                             error_messages=REQUIRED)
     password_confirm = fields.String(required=True, error_messages=REQUIRED)
     phone = fields.String(load_default=None, allow_none=True,
                           validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$",

@@ -35,9 +35,8 @@ def login():
         except ValidationError as err:
             errors = err.messages
         else:
-            user = db.session.execute(
-                db.select(User).where(User.email == data["email"])).scalar_one_or_none()
-            if user and user.active and user.check_password(data["password"]):
+            user = User.authenticate(data["email"], data["password"])
+            if user is not None:
                 login_user(user, remember=data["remember"])
                 flash(_("Welcome back, %(name)s.", name=user.name), "success")
                 return redirect(safe_next(data["next"]))
@@ -76,18 +75,22 @@ def signup():
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
+    """Signing out ends the account's sessions everywhere: a copied cookie stops working."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("marketplace.home"))
 
 
-@bp.route("/lang/<code>")
+@bp.route("/lang/<code>", methods=["POST"])
 @public
 def set_language(code: str):
-    """Remember the chosen language for this browser (and the account, if signed in)."""
+    """Remember the chosen language for this browser (and the account, if signed in).
+    A POST with the CSRF token: another site cannot change a reader's language."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
         if current_user.is_authenticated:
             current_user.locale = code
             db.session.commit()
-    return redirect(safe_next(request.args.get("next")))
+    return redirect(safe_next(request.form.get("next")))

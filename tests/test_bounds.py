@@ -66,7 +66,7 @@ BASELINES = {
     "POST /api/visits/{visit_id}/review": ("customer", {}, {"stars": 5}),
     "POST /api/visits/{visit_id}/status": ("engineer", {}, {"status": "en_route"}),
     "POST /api/visits/{visit_id}/tips": ("customer", {}, {"amount_cents": 1000}),
-    "GET /api/admin/contact-reads": ("admin", {"since": "{day}", "until": "{day}"}, None),
+    "GET /api/contact-reads": ("admin", {"since": "{day}", "until": "{day}"}, None),
 }
 
 

@@ -9,7 +9,7 @@ def test_home_page_has_the_address_box_and_the_map(client, ctx):
 
 def test_chinese_is_the_default_and_english_is_a_click_away(client, ctx):
     assert "登录" in client.get("/").get_data(as_text=True)
-    response = client.get("/lang/en?next=/login")
+    response = client.post("/lang/en", data={"next": "/login"})
     assert response.headers["Location"].endswith("/login")
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in" in page and "登录" not in page.split("<main>")[1]
@@ -18,7 +18,7 @@ def test_chinese_is_the_default_and_english_is_a_click_away(client, ctx):
 def test_the_language_choice_sticks_to_the_account(client, make_user, login):
     user = make_user("customer")
     login(user.email)
-    client.get("/lang/en")
+    client.post("/lang/en")
     assert user.locale == "en"
 
 

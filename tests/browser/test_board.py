@@ -49,7 +49,8 @@ def signed_in(browser, live_server, email):
     other.fill("#email", email)
     other.fill("#password", "correct-horse-battery")
     other.click("form button[type=submit]")
-    other.goto("/lang/en")
+    with other.expect_navigation():
+        other.click(".lang button[lang=en]")
     return other
 
 
@@ -58,7 +59,8 @@ def test_plan_move_replan_and_publish_on_the_board(page, station_day, browser, l
     page.fill("#email", station_day["manager"].email)
     page.fill("#password", "correct-horse-battery")
     page.click("form button[type=submit]")
-    page.goto("/lang/en")
+    with page.expect_navigation():
+        page.click(".lang button[lang=en]")
     page.goto("/stations/ST310101/board")
     expect(page.locator("#board-day")).to_contain_text(station_day["day"].isoformat())
     expect(page.locator("#view-state")).to_contain_text("Nothing is planned yet")

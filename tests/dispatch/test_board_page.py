@@ -47,7 +47,7 @@ def test_the_station_s_manager_sees_the_board_for_tomorrow_in_chinese(client, lo
 
 def test_the_board_speaks_english_when_asked(client, login, station_day):
     login(station_day["manager"].email)
-    client.get("/lang/en")
+    client.post("/lang/en")
     page = client.get(f"/stations/ST310101/board?date={tomorrow().isoformat()}").get_data(as_text=True)
     assert "Planning board" in page and "Plan the day" in page and "Not assigned" in page
 
@@ -68,7 +68,7 @@ def test_an_admin_sees_any_station_s_board(client, login, station_day, make_user
 @pytest.mark.parametrize("bad", ["yesterday", "2026-13-40", "1999-01-01", "9999-12-31", "20260101" * 30])
 def test_a_day_that_cannot_be_shown_says_so_and_shows_tomorrow(client, login, station_day, bad):
     login(station_day["manager"].email)
-    client.get("/lang/en")
+    client.post("/lang/en")
     response = client.get("/stations/ST310101/board", query_string={"date": bad})
     page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -26,7 +26,10 @@ PAGES = {
         "name": "新用户", "email": "new@example.test", "password": "long-enough-1",
         "password_confirm": "long-enough-1", "phone": "13800000000"}),
     "accounts.logout": ("customer", "/logout", "POST", {}),
-    "accounts.set_language": ("anonymous", "/lang/en", "GET", {"next": "/"}),
+    "accounts.set_language": ("anonymous", "/lang/en", "POST", {"next": "/"}),
+    "dispatch.contact_read_log": ("admin", "/admin/contact-reads", "GET", {
+        "customer_id": "1", "reader_id": "1", "since": "{day}", "until": "{day}", "page": "1",
+        "per_page": "50"}),
     "dispatch.my_station": ("manager", "/station", "GET", {}),
     "dispatch.station": ("manager", "/stations/{station}", "GET", {"date": "{day}"}),
     "planning.planning_board": ("manager", "/stations/{station}/board", "GET", {"date": "{day}"}),
@@ -116,7 +119,7 @@ def test_page_survives_hostile_values(clients, network, page):
 
 def signed_in(client, network, role):
     client.post("/login", data={"email": network["emails"][role], "password": PASSWORD})
-    client.get("/lang/en")
+    client.post("/lang/en")
     return client
 
 
