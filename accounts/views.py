@@ -17,8 +17,11 @@ bp = Blueprint("accounts", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Only come back to a path on this site (no open redirects)."""
+    """Only come back to a path on this site (no open redirects). Browsers read a backslash
+    as a slash and drop tabs and newlines, so `/\\evil.example` is another site: refused,
+    as is any control character."""
     if target and target.startswith("/") and not target.startswith("//") \
+            and "\\" not in target and not any(ord(c) < 32 or ord(c) == 127 for c in target) \
             and not urlsplit(target).netloc:
         return target
     return url_for("marketplace.home")

@@ -192,3 +192,23 @@ def test_sign_ups_are_limited_per_address(limited, ctx):
                                           "password_confirm": "a-long-password"}).status_code
              for i in range(11)]
     assert codes[:10] == [302] * 10 and codes[10] == 429
+
+
+@pytest.mark.parametrize("back", ["/%5Cevil.example", "/\\evil.example", "/%09/evil.example",
+                                  "//evil.example", "https://evil.example/"])
+def test_the_profile_back_link_never_leaves_the_site(client, make_station, make_engineer, back):
+    engineer = make_engineer(make_station())
+    page = client.get(f"/engineers/{engineer.id}?back={back}")
+    assert page.status_code == 200
+    back_link = re.search(r'<a href="([^"]*)">‹ ', page.get_data(as_text=True)).group(1)
+    assert back_link == "/"  # home, not the other site
+    kept = client.get(f"/engineers/{engineer.id}?back=/engineers?lat=31").get_data(as_text=True)
+    assert re.search(r'<a href="([^"]*)">‹ ', kept).group(1) == "/engineers?lat=31"
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\t/evil.example", "/ok\n", "//x"])
+def test_sign_in_never_returns_to_another_site(client, make_user, target):
+    user = make_user("customer")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                           "next": target})
+    assert response.headers["Location"] in ("/", "http://localhost/")
