@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from datetime import date, datetime
+from pathlib import Path
 
 import orjson
 from flask import Flask, render_template, request
@@ -11,8 +11,8 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
-import headers
 import accounts.limits
+import headers
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
 from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, mail, migrate

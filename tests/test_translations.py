@@ -10,7 +10,7 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
 
 
 def extract_python_module(f):
-    for line, funcname, message, comments in extract_python(f, list(KEYWORDS), [], {}):
+    for line, _funcname, message, comments in extract_python(f, list(KEYWORDS), [], {}):
         yield line, message, comments, None
 
 
