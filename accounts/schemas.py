@@ -12,7 +12,6 @@ from marshmallow import (
     validate,
     validates_schema,
 )
-
 from zxcvbn import zxcvbn
 
 from accounts.models import ROLES
