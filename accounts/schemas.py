@@ -31,8 +31,9 @@ PASSWORD = validate.Length(min=8, max=128, error=_l("Use 8 to 128 characters."))
 
 def not_common(password: str) -> None:
     """Refuse passwords that are guessed first (`12345678`, `password`, keyboard rows, common
-    words): zxcvbn's estimate below "somewhat guessable" (10⁶ guesses)."""
-    if zxcvbn(password[:128])["score"] < 2:
+    words): zxcvbn's estimate below "somewhat guessable" (10⁶ guesses). Too short or too
+    long is PASSWORD's message alone (zxcvbn cannot score an empty string)."""
+    if 8 <= len(password) <= 128 and zxcvbn(password)["score"] < 2:
         raise ValidationError([_l("This password is too common or too easy to guess; "
                                   "add words or characters.")])
 

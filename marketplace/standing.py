@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, select
 
 from dispatch.models import Visit
 from extensions import db
+from marketplace.aggregates import confirmed_completion
 from marketplace.levels import level_name, missing_for, next_level
 from marketplace.models import EngineerStats, Favourite, LevelChange, PointEvent, Review, Tip
 from marketplace.points import praise
@@ -19,14 +20,16 @@ from marketplace.rules import marketplace_rules
 
 def rates(engineer_id: int, since: datetime | None = None) -> dict:
     """Praise rate (4–5 stars / reviews), favourite rate (customers served who favourited /
-    customers served) and tip rate (tipped visits / completed visits); None without data."""
+    customers served) and tip rate (tipped visits / visits served); None without data. A
+    visit is served once its customer confirmed the completion (never on the engineer's
+    word alone), and counts in the window from that moment, as its points do."""
     reviews = select(func.count(), func.sum(case((Review.stars >= 4, 1), else_=0))).where(
         Review.engineer_id == engineer_id, Review.hidden.is_(False))
     completed = select(Visit.id, Visit.customer_id).where(
-        Visit.engineer_id == engineer_id, Visit.status == "completed")
+        Visit.engineer_id == engineer_id, confirmed_completion())
     if since is not None:
         reviews = reviews.where(Review.created_at >= since)
-        completed = completed.where(Visit.finished_at >= since)
+        completed = completed.where(Visit.confirmed_at >= since)
     n_reviews, good = db.session.execute(reviews).one()
     done = completed.subquery()
     n_visits, n_customers = db.session.execute(

@@ -48,7 +48,7 @@ def signed_in(browser, live_server, email):
     other.goto("/login")
     other.fill("#email", email)
     other.fill("#password", "correct-horse-battery")
-    other.click("form button[type=submit]")
+    other.click("main form button[type=submit]")
     with other.expect_navigation():
         other.click(".lang button[lang=en]")
     return other
@@ -58,7 +58,7 @@ def test_plan_move_replan_and_publish_on_the_board(page, station_day, browser, l
     page.goto("/login")
     page.fill("#email", station_day["manager"].email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     with page.expect_navigation():
         page.click(".lang button[lang=en]")
     page.goto("/stations/ST310101/board")

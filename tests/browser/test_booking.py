@@ -26,7 +26,7 @@ def test_book_from_the_profile_then_the_engineer_completes_it(page, make_user, m
     page.goto("/login")
     page.fill("#email", customer.email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.goto(f"/engineers/{engineer.id}")
     page.click("#choose-engineer")
     expect(page.locator("#address_text")).to_have_value("人民路 88 号")
@@ -47,7 +47,7 @@ def test_book_from_the_profile_then_the_engineer_completes_it(page, make_user, m
     engineer_page.goto("/login")
     engineer_page.fill("#email", engineer.user.email)
     engineer_page.fill("#password", "correct-horse-battery")
-    engineer_page.click("form button[type=submit]")
+    engineer_page.click("main form button[type=submit]")
     engineer_page.goto(f"/my/day?date={visit.window_start.date().isoformat()}")
     card = engineer_page.locator(f"#visit-{visit.id}")
     expect(card).to_contain_text("13812345678")  # the assigned engineer sees the contact

@@ -13,7 +13,7 @@ def sign_in(page, email):
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
 
 def test_a_review_with_tags_moves_the_engineers_points(page, browser, live_server, make_user,

@@ -40,7 +40,7 @@ def test_search_filter_open_a_profile_and_favourite(page, make_user, make_statio
     page.goto("/login")
     page.fill("#email", customer.email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
     page.fill("#address", "海淀")
     page.click("text=查询服务范围")

@@ -40,7 +40,7 @@ def test_a_published_plan_shows_its_notice_on_my_visits_at_phone_width(page, mak
     page.goto("/login")
     page.fill("#email", customer.email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.goto("/me/visits")
     expect(page.locator("#notices .notice.unread")).to_contain_text("王师傅")
     expect(page.locator(f"#cannot-keep-{visit.id}")).to_contain_text("王师傅不能在这个时间上门")

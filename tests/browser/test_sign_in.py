@@ -8,7 +8,7 @@ def test_a_customer_signs_up_and_is_signed_in(page, ctx):
     page.fill("#email", "lin@example.test")
     page.fill("#password", "a-long-password")
     page.fill("#password_confirm", "a-long-password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     expect(page.locator(".flash")).to_contain_text("账号已创建")
     expect(page.locator(".who")).to_have_text("林先生")
 
@@ -19,7 +19,7 @@ def test_a_mistyped_password_is_shown_next_to_the_field(page, ctx):
     page.fill("#email", "lin@example.test")
     page.fill("#password", "a-long-password")
     page.fill("#password_confirm", "another-password")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     expect(page.locator("#password_confirm-error")).to_have_text("两次输入的密码不一致。")
     expect(page.locator("#name")).to_have_value("林先生")
 
@@ -31,7 +31,7 @@ def test_a_manager_signs_in_and_sees_the_station(page, make_user, make_station, 
     page.goto("/station")
     page.fill("#email", manager.email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     expect(page.locator("h1")).to_have_text("黄浦区服务站")
     expect(page.locator("#station-engineers")).to_contain_text("赵师傅")
     expect(page.locator("#station-engineers")).to_contain_text("13912345678")

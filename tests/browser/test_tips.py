@@ -37,7 +37,7 @@ def sign_in(page, email):
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", "correct-horse-battery")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
 
 
 def test_rate_then_tip_from_the_visit_page_and_the_engineer_sees_it(

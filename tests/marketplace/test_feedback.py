@@ -185,6 +185,28 @@ def test_rates_over_the_window_and_all_time(client, bearer, done):
     assert [line["reason"] for line in mine["ledger"]][-1] == "visit completed"
 
 
+def test_a_completion_the_customer_never_confirmed_does_not_move_the_rates(client, bearer, done, make_user):
+    """The engineer's word alone is not a served visit: an unconfirmed "completed" visit for
+    a stranger neither lowers the tip rate nor counts the stranger as a customer served."""
+    from dispatch.lifecycle import move
+    paid_tip(done)
+    client.put(f"/api/engineers/{done['engineer'].id}/favorite", headers=bearer(done["customer"].email))
+    stranger = make_user("customer")
+    start = datetime(2026, 11, 21, 9)
+    visit = Visit(customer_id=stranger.id, booked_by_id=stranger.id, station_id=done["visit"].station_id,
+                  engineer_id=done["engineer"].id, skill_id=done["visit"].skill_id, problem="x",
+                  address_text="y", lat=31.25, lng=121.49, window_start=start,
+                  window_end=start + timedelta(hours=2), duration_minutes=60, status="scheduled",
+                  created_at=start - timedelta(days=1))
+    db.session.add(visit)
+    db.session.commit()
+    for status in ("en_route", "on_site", "completed"):
+        move(visit, status, done["engineer"].user, start)  # no code: awaits the customer
+    db.session.commit()
+    body = client.get(f"/api/engineers/{done['engineer'].id}/rates").get_json()
+    assert (body["tip_rate"], body["favourite_rate"]) == (1.0, 1.0)
+
+
 def test_anyone_signed_in_reports_a_review_from_the_profile(client, bearer, done, make_user, login):
     review_id = review(client, bearer, done["customer"], done["visit"]).get_json()["id"]
     login(make_user("customer").email)
