@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 import accounts.limits
+import accounts.sms
 import headers
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     accounts.limits.init_app(app)
+    accounts.sms.init_app(app)
     _register_error_handlers(app)
     _register_commands(app)
     return app

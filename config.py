@@ -7,6 +7,7 @@ value stops the app at start with its key named, not a request later.
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -97,7 +98,16 @@ class Config:
         "feedback_api.report_review": ("60 per hour", "20 per hour"),
         "payments.tip_visit": ("60 per hour", "20 per hour"),
         "payments_api.tip_visit": ("60 per hour", "20 per hour"),
+        # codes: at most one a minute and five a day per account (accounts.phone), and
+        # a bound per address; wrong codes per account
+        "accounts.phone": ("20 per hour", None),
+        "accounts_api.send_phone_code": ("20 per hour", None),
+        "accounts.verify_phone": ("60 per hour", "20 per hour"),
+        "accounts_api.verify_phone_code": ("60 per hour", "20 per hour"),
     }
+    # Text messages (accounts.sms): "log" in development, "outbox" in tests, else a
+    # provider's adapter "package.module:Factory". One-time codes prove phone numbers.
+    SMS_SENDER = os.environ.get("SMS_SENDER", "log")
     # Security headers (headers.py): HSTS only where the site is always served over HTTPS.
     STRICT_TRANSPORT_SECURITY = False
 
@@ -245,6 +255,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("WENQING_TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
+    SMS_SENDER = "outbox"
     LISTING_CACHE_SECONDS = 0   # tests see every write at once (a dedicated test caches)
     # Jobs run in the test's own process unless a test starts a real worker (and broker).
     CELERY = {**Config.CELERY, "task_always_eager": True, "task_eager_propagates": False,
@@ -267,6 +278,9 @@ class ProductionConfig(Config):
                 raise RuntimeError(f"{name} must be set in production")
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ["DATABASE_URL"])
+        if self.SMS_SENDER == "log":
+            logging.getLogger("wenqing.sms").warning(
+                "SMS_SENDER is 'log' in production: one-time codes reach the log, not phones")
 
 
 CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

@@ -3,9 +3,20 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
+from accounts import sms
 from accounts.access import allow, public, signed_in
-from accounts.models import Address, ApiToken, User
-from accounts.schemas import AddressSchema, CredentialsSchema, TokenSchema, UserSchema
+from accounts.models import Address, ApiToken, User, utcnow
+from accounts.phone import CodeRefused, masked, send_code, verify_code
+from accounts.schemas import (
+    AddressSchema,
+    CredentialsSchema,
+    PhoneCodeRequestSchema,
+    PhoneCodeSchema,
+    SentCodeSchema,
+    TokenSchema,
+    UserSchema,
+)
+from accounts.verification import REFUSALS, code_text
 from extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api",
@@ -46,6 +57,48 @@ def revoke_token():
 def me():
     """The signed-in account."""
     return current_user
+
+
+@blp.route("/me/phone/code", methods=["POST"])
+@signed_in
+@blp.arguments(PhoneCodeRequestSchema)
+@blp.response(202, SentCodeSchema)
+@blp.alt_response(409, description="This number is already verified on another account")
+@blp.alt_response(429, description="A code was sent less than a minute ago, or five today (Retry-After)")
+def send_phone_code(fields):
+    """Text a 6-digit code to this mobile number; `POST /api/me/phone/verify` proves it.
+    Booking, reviewing and tipping need a verified number."""
+    try:
+        sent = send_code(current_user, fields["phone"], sms.sender(), code_text, utcnow())
+    except CodeRefused as refusal:
+        db.session.rollback()
+        _refuse(refusal)
+    db.session.commit()
+    return {"sent_to": masked(sent.phone), "expires_at": sent.expires_at,
+            "resend_after": int((sent.resend_at - utcnow()).total_seconds())}
+
+
+@blp.route("/me/phone/verify", methods=["POST"])
+@signed_in
+@blp.arguments(PhoneCodeSchema)
+@blp.response(200, UserSchema)
+@blp.alt_response(409, description="No code is waiting, or the number is verified on another account")
+def verify_phone_code(fields):
+    """Prove the number with the code from the text message: it becomes the account's
+    verified phone. Five wrong tries burn a code."""
+    try:
+        verify_code(current_user, fields["code"], utcnow())
+    except CodeRefused as refusal:
+        db.session.commit()  # the wrong try counts
+        _refuse(refusal)
+    db.session.commit()
+    return current_user
+
+
+def _refuse(refusal: CodeRefused):
+    field, status, message = REFUSALS[refusal.reason]
+    extra = {"headers": {"Retry-After": str(refusal.retry_after)}} if refusal.retry_after else {}
+    abort(status, message=str(message), errors={"json": {field: [str(message)]}}, **extra)
 
 
 @blp.route("/me/addresses")

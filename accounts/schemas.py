@@ -15,6 +15,7 @@ from marshmallow import (
 from zxcvbn import zxcvbn
 
 from accounts.models import ROLES
+from accounts.phone import to_e164
 
 # Coordinates, wherever they come in (addresses here; stations, visits and listings above).
 LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
@@ -84,6 +85,25 @@ class FormSchema(Schema):
                 error.messages[name] = [messages]
 
 
+class PhoneNumber(fields.String):
+    """A phone number as people write it ("138 1234 5678", "+86 138-1234-5678"), loaded
+    as E.164 (accounts.phone): stored and compared one way only."""
+
+    default_error_messages = {"phone": _l("Not a phone number we can call: write it as you "
+                                          "dial it, e.g. 138 1234 5678.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"example": "+86 138 1234 5678"})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        number = to_e164(text) if len(text) <= 32 else None
+        if number is None:
+            raise self.make_error("phone")
+        return number
+
+
 class LoginFormSchema(CredentialsSchema, FormSchema):
     remember = fields.Boolean(load_default=False, truthy={"on", "y", "true", "1"})
     next = fields.String(load_default=None, allow_none=True)
@@ -98,9 +118,7 @@ class SignupSchema(FormSchema):
     password = fields.String(required=True, validate=[PASSWORD, not_common],
                              error_messages=REQUIRED)
     password_confirm = fields.String(required=True, error_messages=REQUIRED)
-    phone = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$",
-                                                   error=_l("Digits, spaces and dashes only.")))
+    phone = PhoneNumber(load_default=None, allow_none=True)
 
     @pre_load
     def blank_phone_is_no_phone(self, data, **kwargs):
@@ -118,9 +136,36 @@ class SignupSchema(FormSchema):
     def normalise(self, data, **kwargs):
         data["email"] = data["email"].strip().lower()
         data["name"] = data["name"].strip()
-        data["phone"] = (data.get("phone") or "").strip() or None
+        data.setdefault("phone", None)
         data.pop("password_confirm")
         return data
+
+
+class PhoneCodeRequestSchema(Schema):
+    """Send a one-time code to this (mobile) number."""
+
+    phone = PhoneNumber(required=True, error_messages=REQUIRED)
+
+
+class PhoneCodeSchema(Schema):
+    """The code from the text message."""
+
+    code = fields.String(required=True, error_messages=REQUIRED, validate=validate.Regexp(
+        r"^\s*[0-9]{6}\s*$", error=_l("The code is the 6 digits in the text message.")))
+
+
+class PhoneCodeFormSchema(PhoneCodeRequestSchema, FormSchema):
+    next = fields.String(load_default=None, allow_none=True)
+
+
+class PhoneVerifyFormSchema(PhoneCodeSchema, FormSchema):
+    next = fields.String(load_default=None, allow_none=True)
+
+
+class SentCodeSchema(Schema):
+    sent_to = fields.String(required=True, metadata={"description": "the number, partly hidden"})
+    expires_at = UtcDateTime(required=True)
+    resend_after = fields.Integer(required=True, metadata={"description": "seconds until another code"})
 
 
 class TokenSchema(Schema):
@@ -134,6 +179,8 @@ class UserSchema(Schema):
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
     locale = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={"description": "E.164"})
+    phone_verified_at = UtcDateTime(allow_none=True)
 
 
 class AddressSchema(Schema):

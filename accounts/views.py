@@ -1,4 +1,4 @@
-"""Sign-in, sign-up, sign-out and the language switch."""
+"""Sign-in, sign-up, sign-out, the language switch and proving a phone number."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
 
+from accounts import sms
 from accounts.access import public, signed_in
-from accounts.models import User
-from accounts.schemas import LoginFormSchema, SignupSchema
+from accounts.models import User, utcnow
+from accounts.phone import CodeRefused, masked, pending_code, send_code, verify_code
+from accounts.schemas import LoginFormSchema, PhoneCodeFormSchema, PhoneVerifyFormSchema, SignupSchema
+from accounts.verification import REFUSALS, code_text
 from extensions import db
 
 bp = Blueprint("accounts", __name__)
@@ -97,3 +100,57 @@ def set_language(code: str):
             current_user.locale = code
             db.session.commit()
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.route("/me/phone", methods=["GET", "POST"])
+@signed_in
+def phone():
+    """Prove the account's phone number with a code sent by text message: booking,
+    reviewing and tipping need one (accounts.verification)."""
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            data = PhoneCodeFormSchema().load(request.form)
+        except ValidationError as err:
+            errors, status = err.messages, 422
+        else:
+            try:
+                sent = send_code(current_user, data["phone"], sms.sender(), code_text, utcnow())
+            except CodeRefused as refusal:
+                db.session.rollback()
+                field, status, message = REFUSALS[refusal.reason]
+                errors = {field: [str(message)]}
+            else:
+                db.session.commit()
+                flash(_("We sent a code to %(phone)s.", phone=masked(sent.phone)), "success")
+                return redirect(url_for("accounts.phone", next=data["next"] or None))
+    return _phone_page(errors, status)
+
+
+@bp.route("/me/phone/verify", methods=["POST"])
+@signed_in
+def verify_phone():
+    """Check the code from the text message; the page the customer came from comes next."""
+    try:
+        data = PhoneVerifyFormSchema().load(request.form)
+    except ValidationError as err:
+        return _phone_page(err.messages, 422)
+    try:
+        verify_code(current_user, data["code"], utcnow())
+    except CodeRefused as refusal:
+        db.session.commit()  # the wrong try counts
+        field, status, message = REFUSALS[refusal.reason]
+        return _phone_page({field: [str(message)]}, status)
+    db.session.commit()
+    flash(_("Your phone number is verified."), "success")
+    return redirect(safe_next(data["next"]) if data["next"] else url_for("accounts.phone"))
+
+
+def _phone_page(errors: dict, status: int):
+    pending = pending_code(current_user, utcnow())
+    form = dict(request.form)
+    form.setdefault("phone", current_user.phone or "")
+    return render_template("accounts/phone.html", errors=errors, form=form, pending=pending,
+                           pending_to=masked(pending.phone) if pending else None,
+                           next=request.values.get("next", "")), status

@@ -17,4 +17,5 @@ def chinese_name(rng: random.Random) -> str:
 
 
 def mobile_number(rng: random.Random) -> str:
-    return rng.choice(("138", "139", "150", "186", "177", "135")) + f"{rng.randrange(10**8):08d}"
+    """A mainland mobile number in E.164, as the product stores numbers (accounts.phone)."""
+    return "+86" + rng.choice(("138", "139", "150", "186", "177", "135")) + f"{rng.randrange(10**8):08d}"

@@ -150,7 +150,7 @@ def ensure_demo_accounts(password_hash: str, home: Place | None, report: SeedRep
         if email in have:
             continue
         user = User(email=email, role=role, name=name, password_hash=password_hash,
-                    phone="13800138000" if role == "customer" else None,
+                    phone="+8613800138000" if role == "customer" else None,
                     phone_verified_at=utcnow() if role == "customer" else None)
         if role == "customer" and home is not None:
             user.addresses.append(Address(label="家", text=f"{home.city}{home.county}人民路 88 号",

@@ -6,7 +6,6 @@ phone or address, a young or unverified account) and a pair of customer and engi
 keeps repeating are flagged for an admin."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from flask import current_app
@@ -16,6 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import Conflict, Forbidden, NotFound, UnprocessableEntity
 
 from accounts.models import Address, utcnow
+from accounts.phone import same_number
 from accounts.verification import has_verified_phone, require_verified_phone
 from dispatch.models import Engineer, Visit
 from extensions import db
@@ -131,26 +131,15 @@ def set_hidden(review: Review, hidden: bool) -> Review:
     return review
 
 
-def phone_digits(phone: str | None) -> str:
-    """A phone number compared as the network dials it: digits only, without China's
-    country code (+86, 0086), so "150-4209-9100" is "+86 15042099100"."""
-    digits = re.sub(r"\D", "", phone or "")
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            return digits[len(prefix):]
-    return digits
-
-
 def flag_if_self_dealing(engineer_id: int, customer, kind: str) -> None:
-    """Flag feedback from a customer account sharing the engineer's phone (compared
-    normalised), or with a saved address within SAME_ADDRESS_METRES of one of the
+    """Flag feedback from a customer account sharing the engineer's phone (compared in
+    E.164, however it is written), or with a saved address within SAME_ADDRESS_METRES of one of the
     engineer's own addresses, or younger than FLAGS' `new_account_days`, or without a
     verified phone."""
     engineer = db.session.get(Engineer, engineer_id)
     staff = engineer.user
     reasons = []
-    mine, theirs = phone_digits(staff.phone), phone_digits(customer.phone)
-    if mine and mine == theirs:
+    if any(same_number(own, customer.phone) for own in (staff.phone, getattr(engineer, "phone", None))):
         reasons.append("same phone number")
     homes = db.session.execute(select(Address).where(Address.user_id == staff.id)).scalars().all()
     saved = db.session.execute(select(Address).where(Address.user_id == customer.id)).scalars().all()

@@ -1,4 +1,5 @@
 """Booking: free windows, taking one, agents on the phone, rescheduling and cancelling."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -307,6 +308,14 @@ def test_booking_for_oneself_needs_a_verified_phone(client, crew, make_user, bea
     by_phone = client.post("/api/visits", headers=bearer(make_user("agent").email), json=booking(
         f"{tomorrow()}T09:00:00", crew["wang"], customer_id=unverified.id))
     assert by_phone.status_code == 201
+    # The customer proves the number with the texted code, and books for themself.
+    header = bearer(unverified.email)
+    outbox = client.application.extensions["sms_sender"].messages
+    assert client.post("/api/me/phone/code", headers=header, json={"phone": unverified.phone}).status_code == 202
+    code = re.search(r"\b(\d{6})\b", outbox[-1][1]).group(1)
+    assert client.post("/api/me/phone/verify", headers=header, json={"code": code}).status_code == 200
+    mine = client.post("/api/visits", headers=header, json=booking(f"{tomorrow()}T11:00:00", crew["wang"]))
+    assert mine.status_code == 201
 
 
 def test_simultaneous_bookings_of_one_customer_stay_within_the_cap(app, client, crew, make_user, bearer):

@@ -27,6 +27,8 @@ PAGES = {
         "password_confirm": "long-enough-1", "phone": "13800000000"}),
     "accounts.logout": ("customer", "/logout", "POST", {}),
     "accounts.set_language": ("anonymous", "/lang/en", "POST", {"next": "/"}),
+    "accounts.phone": ("customer", "/me/phone", "POST", {"phone": "13812345678", "next": "/"}),
+    "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),
     "dispatch.contact_read_log": ("admin", "/admin/contact-reads", "GET", {
         "customer_id": "1", "reader_id": "1", "since": "{day}", "until": "{day}", "page": "1",
         "per_page": "50"}),
