@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from accounts.access import allow, signed_in
 from accounts.locale import select_locale
@@ -50,8 +50,12 @@ def review_form() -> dict:
 @bp.route("/visits/<int:visit_id>/review", methods=["POST"])
 @allow("customer")
 def review(visit_id: int):
-    """Review (or, within the edit period, change the review of) a completed visit."""
+    """Review (or, within the edit period, change the review of) a completed visit. Only
+    its customer: anyone else who may see the visit (an admin) gets the 403 page, not a
+    message on a visits page that is not theirs."""
     visit = visible_visit(visit_id, current_user)
+    if visit.customer_id != current_user.id:
+        raise Forbidden()
     try:
         fields = review_form()
         existing = db.session.execute(select(Review).where(Review.visit_id == visit.id)).scalar()

@@ -15,8 +15,11 @@ from payments.earnings import earnings_of
 from payments.schemas import RefundFormSchema, TipFormSchema
 from payments.tips import (
     PaymentsNotConfigured,
+    RefundNotAllowed,
+    TipNotAllowed,
     confirm_tip,
     get_tip,
+    may_refund,
     refund_tip,
     start_tip,
     tips_to_review,
@@ -41,6 +44,8 @@ def tip_visit(visit_id: int):
     button; the tip is paid when the provider's webhook says so. No provider configured:
     the 503 page, and nothing written."""
     visit = visible_visit(visit_id, current_user)
+    if visit.customer_id != current_user.id:
+        raise TipNotAllowed()  # an admin sees the visit; only its customer tips
     back = redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
     try:
         tip = start_tip(visit, current_user, amount_from_form()["amount_cents"])
@@ -80,7 +85,10 @@ def station_tips():
 @bp.route("/tips/<int:tip_id>/refund", methods=["POST"])
 @allow("manager")
 def refund(tip_id: int):
-    """Refund a paid tip with a reason; its points and counts are reversed."""
+    """Refund a paid tip with a reason; its points and counts are reversed. Another
+    station's manager gets the 403 page."""
+    if not may_refund(current_user, get_tip(tip_id)):
+        raise RefundNotAllowed()
     try:
         reason = RefundFormSchema().load(request.form)["reason"]
         refund_tip(get_tip(tip_id), current_user, reason)
