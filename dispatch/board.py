@@ -61,8 +61,15 @@ def plan_json(plan: Plan | None) -> dict | None:
     return doc
 
 
-def board(station: Station, day: date) -> dict:
-    """Everything the board draws for a station's day."""
+def board_visits(station: Station, day: date) -> list:
+    """The day's visits the board shows (all but cancelled ones), with their addresses:
+    the caller logs that its reader saw them (dispatch.contacts.record_reads)."""
+    return [v for v in station_day(station.id, day) if v.status != "cancelled"]
+
+
+def board(station: Station, day: date, visits: list | None = None) -> dict:
+    """Everything the board draws for a station's day (`visits`: board_visits, if the
+    caller already has them)."""
     on_duty, off = availability(station, day)
     duty = {a.engineer.id: a for a in on_duty}
     overrides = {d.engineer_id: d for d in db.session.execute(select(EngineerDay).where(
@@ -79,7 +86,7 @@ def board(station: Station, day: date) -> dict:
             "shift": [clock_of(day, a.shift[0]), clock_of(day, a.shift[1])] if a else None,
             "break": [clock_of(day, a.lunch[0]), clock_of(day, a.lunch[1]), a.lunch[2]]
             if a and a.lunch else None})
-    visits = [v for v in station_day(station.id, day) if v.status != "cancelled"]
+    visits = board_visits(station, day) if visits is None else visits
     return {
         "station": {"code": station.code, "name": station.name, "lat": station.lat, "lng": station.lng},
         "day": day, "window_minutes": day_plan_rules().window_minutes,

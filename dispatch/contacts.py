@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import utcnow
+from accounts.phone import masked, to_e164
 from dispatch.models import ContactRead, Visit
 from extensions import db
 
@@ -75,10 +76,13 @@ def contacts_for(visit: Visit, user, handling: int | None = None) -> Contacts:
 
 
 def masked_phone(phone: str | None) -> str | None:
-    """`138****5678`: enough to recognise a number, not to call it."""
+    """`+86 138****5678` (`138****5678` as written): enough to recognise a number, not
+    to call it."""
     if not phone:
         return None
     phone = phone.strip()
+    if phone.startswith("+") and to_e164(phone):
+        return masked(phone)
     if len(phone) < 8:
         return "*" * len(phone)
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
@@ -97,13 +101,14 @@ def shown_fields(visit: Visit) -> str:
 
 
 def record_reads(reader, visits: Iterable[Visit], channel: str, path: str,
-                 handling: int | None = None) -> int:
+                 handling: int | None = None, fields: str | None = None) -> int:
     """Log that `reader` was shown the contacts of `visits` in full (those whose customer is
-    not the reader): one row per visit, inserted in one statement and committed at once, so
-    a read is on record even if the answer fails later. Returns the number of rows."""
+    not the reader), `fields` of them (else shown_fields): one row per visit, inserted in
+    one statement and committed at once, so a read is on record even if the answer fails
+    later. Returns the number of rows."""
     now = utcnow()
     rows = [{"reader_id": reader.id, "customer_id": v.customer_id, "visit_id": v.id,
-             "fields": shown_fields(v), "channel": channel, "path": path[:200], "at": now}
+             "fields": fields or shown_fields(v), "channel": channel, "path": path[:200], "at": now}
             for v in visits
             if v.customer_id != reader.id and may_see_contacts(v, reader, handling)]
     if rows:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound, UnprocessableEntity
 
 from accounts.access import allow
-from dispatch.board import board, plan_json
+from dispatch.board import board, board_visits, plan_json
 from dispatch.booking import station_now
+from dispatch.contacts import record_reads
 from dispatch.engineers import get_engineer
 from dispatch.models import Plan
 from dispatch.notices import mail_committed_notices
@@ -107,7 +108,10 @@ def publish_plan(plan_id):
 def station_board(args, code):
     """Everything the planning board draws: engineers, visits, the published plan, the draft."""
     station = managed_station(code, current_user)
-    return board(station, plannable(args["date"]))
+    day = plannable(args["date"])
+    visits = board_visits(station, day)
+    record_reads(current_user, visits, "api", request.path, fields="address")
+    return board(station, day, visits)
 
 
 @blp.route("/visits/<int:visit_id>/pin", methods=["PUT"])

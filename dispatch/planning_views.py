@@ -12,8 +12,9 @@ from marshmallow import ValidationError
 
 from accounts.access import allow
 from accounts.locale import select_locale
-from dispatch.board import board
+from dispatch.board import board, board_visits
 from dispatch.booking import station_now
+from dispatch.contacts import record_reads
 from dispatch.models import Skill
 from dispatch.planning_api import PLANNABLE_DAYS
 from dispatch.planning_schemas import BoardSchema, DayQuerySchema
@@ -50,7 +51,9 @@ def planning_board(code: str):
     station = managed_station(code, current_user)
     day = board_day()
     today = station_now().date()
-    data = board(station, day)
+    visits = board_visits(station, day)
+    record_reads(current_user, visits, "page", request.path, fields="address")
+    data = board(station, day, visits)
     fixed_breaks = {e["id"] for e in data["engineers"] if e["break"]
                     and (e["break"][1] - e["break"][0]).total_seconds() == e["break"][2] * 60}
     skills = {s.code: s.name_for(select_locale()) for s in db.session.execute(db.select(Skill)).scalars()}

@@ -62,7 +62,7 @@ def close(visit_id: int, status: str, confirmed: bool = False) -> None:
 
 def test_a_phone_is_masked_to_its_first_three_and_last_four_digits():
     assert masked_phone(PHONE) == MASKED
-    assert masked_phone("+8613812345678") == "+86*******5678"
+    assert masked_phone("+8613812345678") == "+86 138****5678"  # E.164, as numbers are stored
     assert masked_phone("12345") == "*****" and masked_phone(None) is None
 
 
@@ -189,6 +189,21 @@ def test_the_serving_stations_manager_sees_the_contacts_even_closed_and_is_logge
     assert [(r.channel, r.path) for r in reads(reader_id=day["manager"].id)] == [
         ("api", visit_path(day)), ("api", f"/api/stations/{day['station'].code}/visits"),
         ("page", f"/stations/{day['station'].code}")]
+
+
+def test_the_planning_board_logs_the_addresses_its_manager_was_shown(client, day, bearer, login):
+    answer = client.get(f"/api/stations/{day['station'].code}/board",
+                        query_string={"date": day["tomorrow"].isoformat()},
+                        headers=bearer(day["manager"].email))
+    assert answer.status_code == 200
+    assert [v["address"] for v in answer.get_json()["visits"]] == [ADDRESS]
+    login(day["manager"].email)
+    page = client.get(f"/stations/{day['station'].code}/board?date={day['tomorrow']}")
+    assert page.status_code == 200
+    reads = db.session.execute(db.select(ContactRead).order_by(ContactRead.id)).scalars().all()
+    assert [(r.reader_id, r.visit_id, r.fields, r.channel) for r in reads] == [
+        (day["manager"].id, day["visit_id"], "address", "api"),
+        (day["manager"].id, day["visit_id"], "address", "page")]
 
 
 def test_another_stations_staff_see_nothing_as_before(client, day, bearer, make_user, make_station,
