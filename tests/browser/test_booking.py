@@ -1,6 +1,7 @@
 """A customer books a visit from an engineer's profile; on the day the engineer works it
 through on their phone and completes it with a work report and the code the customer's
 visit page shows."""
+import os
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -8,6 +9,8 @@ from playwright.sync_api import expect
 from dispatch.models import Visit
 from extensions import db
 from marketplace.catalog import ensure_catalog
+
+SHOTS = os.environ.get("WENQING_SCREENSHOTS")  # a folder to save screenshots in, if set
 
 
 def test_book_from_the_profile_then_the_engineer_completes_it(page, make_user, make_station,
@@ -56,6 +59,9 @@ def test_book_from_the_profile_then_the_engineer_completes_it(page, make_user, m
     expect(engineer_page.locator(f"#code-{visit.id}")).to_be_visible()
     page.goto("/me/visits")  # the customer reads the code out while the engineer is on site
     code = page.locator(f"#code-{visit.id} .code").inner_text().strip()
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "visit-code-customer-zh-390.png"), full_page=True)
+        engineer_page.screenshot(path=os.path.join(SHOTS, "visit-code-engineer-zh-390.png"), full_page=True)
     assert len(code) == 6 and code not in engineer_page.content()
     engineer_page.fill(f"#fault-{visit.id}", "电源适配器损坏")
     engineer_page.fill(f"#parts-{visit.id}", "适配器 x1")
