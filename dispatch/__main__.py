@@ -2,6 +2,8 @@
 `python -m dispatch bench solomon DIR --seconds S [--instances c101,r101]` and
 `python -m dispatch bench stations --seconds S`; each takes `--params` (experiments:
 `{"routing": {RoutingParams fields}, "search": {SearchParams fields}}` as JSON).
+`python -m dispatch bench vroom --seconds 1,2,10` compares our plans at each budget with
+VROOM's (pyvroom, requirements-bench.txt) day by day.
 
 Kept free of Flask so a planning worker or a benchmark loads only the solver.
 """
@@ -79,6 +81,14 @@ def _bench(args: argparse.Namespace) -> int:
 
         instances = args.instances.split(",") if args.instances else None
         return run_solomon(Path(args.directory), args.seconds, instances, args.results, **params)
+    if args.kind == "vroom":
+        from dispatch.solver.bench.vroom import run_vroom
+
+        return run_vroom(args.seconds, args.results)
+    if len(args.seconds) != 1:
+        print(f"dispatch: bench {args.kind} takes one --seconds value", file=sys.stderr)
+        return 2
+    args.seconds = args.seconds[0]
     if args.kind == "warm":
         from dispatch.solver.bench.warm import run_warm
 
@@ -95,6 +105,10 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _seconds_list(text: str) -> list[float]:
+    return [_seconds(part) for part in text.split(",")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dispatch", description="Wenqing dispatch solver")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,10 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out")
     p.add_argument("--params", help=PARAMS_HELP)
     p.set_defaults(run=_solve)
-    b = sub.add_parser("bench", help="benchmarks: solomon DIR, stations, or warm (re-planning)")
-    b.add_argument("kind", choices=["solomon", "stations", "warm"])
+    b = sub.add_parser("bench", help="benchmarks: solomon DIR, stations, warm (re-planning) or vroom")
+    b.add_argument("kind", choices=["solomon", "stations", "warm", "vroom"])
     b.add_argument("directory", nargs="?", help="the Solomon instances folder")
-    b.add_argument("--seconds", type=_seconds, default=10.0)
+    b.add_argument("--seconds", type=_seconds_list, default=[10.0],
+                   help="seconds per solve; vroom takes a comma-separated list, e.g. 1,2,10")
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
     b.add_argument("--params", help=PARAMS_HELP)

@@ -25,10 +25,15 @@ SKILLS = ("laptop", "printer", "network", "phone", "server")
 DAY_START, DAY_END = 8 * 3600, 18 * 3600
 
 
-def station_day(visits: int, engineers: int, seed: int) -> dict:
-    """A reproducible problem document for one station's day."""
+def station_day(visits: int, engineers: int, seed: int, *, chosen: float = 0.10, radius_km: float = 30.0,
+                centre: tuple[float, float] = STATION, speed_kmh: float = 30.0) -> dict:
+    """A reproducible problem document for one station's day.
+
+    `chosen` is the share of visits whose customer chose an engineer, `radius_km` the
+    station's area around `centre`; the defaults are the three days `bench stations` runs.
+    """
     rng = random.Random(seed)
-    locations = [{"id": "station", "lat": STATION[0], "lng": STATION[1]}]
+    locations = [{"id": "station", "lat": centre[0], "lng": centre[1]}]
     crew = []
     for k in range(engineers):
         skills = sorted(rng.sample(SKILLS, rng.choice((2, 3))))
@@ -38,7 +43,7 @@ def station_day(visits: int, engineers: int, seed: int) -> dict:
         })
     jobs = []
     for n in range(visits):
-        lat, lng = _point_within(rng, 30.0)
+        lat, lng = _point_within(rng, radius_km, centre)
         locations.append({"id": f"cust-{n + 1}", "lat": lat, "lng": lng})
         slot = rng.randrange(DAY_START, DAY_END - 2 * 3600, 3600)
         job = {"id": f"v-{n + 1}", "location": f"cust-{n + 1}",
@@ -46,22 +51,23 @@ def station_day(visits: int, engineers: int, seed: int) -> dict:
                "priority": rng.choices((1, 2, 3), (70, 20, 10))[0]}
         if rng.random() < 0.85:
             job["skill"] = rng.choice(SKILLS)
-        if rng.random() < 0.10:
+        if rng.random() < chosen:
             able = [e["id"] for e in crew if job.get("skill") in (None, *e["skills"])]
             if able:
                 job["engineer"] = rng.choice(able)
         jobs.append(job)
     return {"format": "dispatch-problem/1", "name": f"station-{visits}x{engineers}-seed{seed}",
-            "travel": {"model": "geodesic", "speed_kmh": 30, "detour_factor": 1.3},
+            "travel": {"model": "geodesic", "speed_kmh": speed_kmh, "detour_factor": 1.3},
             "locations": locations, "engineers": crew, "visits": jobs}
 
 
-def _point_within(rng: random.Random, radius_km: float) -> tuple[float, float]:
+def _point_within(rng: random.Random, radius_km: float,
+                  centre: tuple[float, float] = STATION) -> tuple[float, float]:
     r = radius_km * math.sqrt(rng.random())
     angle = rng.uniform(0, 2 * math.pi)
     dlat = r * math.cos(angle) / 111.32
-    dlng = r * math.sin(angle) / (111.32 * math.cos(math.radians(STATION[0])))
-    return STATION[0] + dlat, STATION[1] + dlng
+    dlng = r * math.sin(angle) / (111.32 * math.cos(math.radians(centre[0])))
+    return centre[0] + dlat, centre[1] + dlng
 
 
 def run_stations(seconds: float, results: str | None = None, routing: RoutingParams | None = None,
