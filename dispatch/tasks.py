@@ -2,10 +2,11 @@
 planning job is safe to run twice (only a queued plan starts) and is acknowledged once
 done, so a worker that dies mid-job leaves it to another."""
 from celery import shared_task
+from sqlalchemy import update
 
 from dispatch.booking import station_now
 from dispatch.mail import send_notice
-from dispatch.models import Notice
+from dispatch.models import Notice, Plan
 from dispatch.planning import run_plan
 from extensions import db
 
@@ -22,3 +23,48 @@ def mail_notice(notice_id: int) -> None:
     notice = db.session.get(Notice, notice_id)
     if notice is not None:
         send_notice(notice)
+
+
+NETWORK_TRIES = 3  # a station's job runs this often before its failure is reported
+
+
+@shared_task(bind=True, name="dispatch.plan_network_station", acks_late=True, ignore_result=True,
+             max_retries=NETWORK_TRIES - 1)
+def plan_network_station(self, plan_id: int) -> None:
+    """A station's plan of a network run. Acknowledged once done: a worker killed mid-job
+    hands the message back, and the redelivered job takes over the plan it left running.
+    A job that crashes is retried; after the last try the plan stays failed with its
+    error (and the number of tries) for the run's summary. A station whose data the solver
+    refuses fails at once: trying again would give the same answer."""
+    if (self.request.delivery_info or {}).get("redelivered"):
+        reclaim(plan_id)
+    try:
+        run_plan(plan_id, now=station_now())
+    except Exception as err:
+        if self.request.retries < self.max_retries:
+            requeue(plan_id)
+            raise self.retry(exc=err, countdown=1) from err
+        tried(plan_id, self.request.retries + 1)
+
+
+def reclaim(plan_id: int) -> None:
+    """A plan left running by a worker that died goes back to the queue."""
+    db.session.execute(update(Plan).where(Plan.id == plan_id, Plan.status == "running")
+                       .values(status="queued", progress=0.0)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def requeue(plan_id: int) -> None:
+    """A plan whose job crashed goes back to the queue for the next try."""
+    db.session.execute(update(Plan).where(Plan.id == plan_id, Plan.status == "failed")
+                       .values(status="queued", error=None, finished_at=None)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def tried(plan_id: int, times: int) -> None:
+    plan = db.session.get(Plan, plan_id, populate_existing=True)
+    if plan is not None and plan.status == "failed":
+        plan.error = f"{plan.error or ''} (tried {times} times)"[-500:]
+        db.session.commit()

@@ -1,0 +1,137 @@
+"""Planning the whole network's day: one background job per station, a network run that
+holds them together, its progress and its summary.
+
+Each station's plan is an ordinary stored plan (`dispatch.planning`): queued, solved by a
+worker, kept as a draft for the station's manager. A network run only remembers which
+plans it started, so its progress and summary are read from those plans. Running the same
+day again replaces the stations' drafts (`request_plan` discards them), never duplicates
+them. Each station's search time follows its size (`budget_seconds`): a 5-visit day gets
+half a second, a large day the configured most.
+
+There is no automatic publishing: stations have no such setting yet, so every result is a
+draft for the station's manager to publish.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from accounts.models import utcnow
+from dispatch.models import Plan, Station
+from dispatch.planning import PlanInProgress, request_plan
+from extensions import db
+
+DONE = ("draft", "published", "failed", "discarded", "superseded")
+PLANNED = ("draft", "published", "superseded")
+IN_PROGRESS = "already being planned"
+
+
+class NetworkRun(db.Model):
+    """One run of the network's day: the plans it queued (one per station) and the
+    stations it could not queue, with why."""
+
+    __tablename__ = "network_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    most_seconds: Mapped[float] = mapped_column(default=10.0)
+    plan_ids: Mapped[list] = mapped_column(JSON, default=list)
+    skipped: Mapped[list] = mapped_column(JSON, default=list)  # [{"station": code, "reason": …}]
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class UnknownStations(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asked, as `request_plan` needs it (the command line has no signed-in user)."""
+
+    id: int | None
+
+
+def stations_of(codes: list[str] | None) -> list[Station]:
+    """The stations to plan: the ones named, or the whole network, in code order."""
+    query = select(Station).order_by(Station.code)
+    if codes:
+        query = query.where(Station.code.in_(codes))
+    stations = list(db.session.execute(query).scalars())
+    if codes:
+        missing = sorted(set(codes) - {s.code for s in stations})
+        if missing:
+            raise UnknownStations(", ".join(missing))
+    return stations
+
+
+def start_run(day: date, codes: list[str] | None, most_seconds: float, send,
+              requested_by_id: int | None = None) -> NetworkRun:
+    """Queue a plan for every station's day and hand each to `send(plan_id)` (which
+    enqueues the job and returns it) once all are committed. A station whose day is being
+    planned already is skipped and reported."""
+    who = Requester(requested_by_id)
+    plans, skipped = [], []
+    for station in stations_of(codes):
+        try:
+            plans.append(request_plan(station, day, who, most_seconds))  # refuses before any change
+        except PlanInProgress:
+            skipped.append({"station": station.code, "reason": IN_PROGRESS})
+    run = NetworkRun(day=day, requested_by_id=requested_by_id, most_seconds=most_seconds,
+                     plan_ids=[p.id for p in plans], skipped=skipped)
+    db.session.add(run)
+    db.session.commit()
+    for plan in plans:  # only committed plans go to workers, which read them from the database
+        job = send(plan.id)
+        plan.job_id = getattr(job, "id", None)
+    db.session.commit()
+    return run
+
+
+def _plans(run: NetworkRun) -> list[Plan]:
+    if not run.plan_ids:
+        return []
+    return list(db.session.execute(select(Plan).where(Plan.id.in_(run.plan_ids))
+                                   .execution_options(populate_existing=True)).scalars())
+
+
+def status(run: NetworkRun) -> dict:
+    """How far the run is: plans done (planned or failed) of all, and those at work."""
+    counts = Counter(p.status for p in _plans(run))
+    total = len(run.plan_ids)
+    done = sum(counts[s] for s in DONE)
+    if done == total and run.finished_at is None:
+        run.finished_at = utcnow()
+        db.session.commit()
+    return {"id": run.id, "day": run.day.isoformat(), "total": total, "done": done,
+            "queued": counts["queued"], "running": counts["running"], "failed": counts["failed"],
+            "finished": done == total, "skipped": len(run.skipped)}
+
+
+def summary(run: NetworkRun) -> dict:
+    """The run's result: stations planned, visits assigned and unassigned by reason, travel
+    hours, stations that failed with their error, stations skipped."""
+    reasons: Counter[str] = Counter()
+    assigned = travel = planned = 0
+    failed, budgets = [], []
+    for plan in sorted(_plans(run), key=lambda p: p.station.code):
+        if plan.status in PLANNED:
+            planned += 1
+            assigned += plan.assigned or 0
+            travel += plan.travel_seconds or 0
+            budgets.append(plan.seconds)
+            reasons.update(u["reason"] for u in (plan.result or {}).get("unassigned", []))
+        elif plan.status == "failed":
+            failed.append({"station": plan.station.code, "error": plan.error})
+    return {"day": run.day.isoformat(), "stations": len(run.plan_ids), "planned": planned,
+            "assigned": assigned, "unassigned": sum(reasons.values()),
+            "unassigned_by_reason": dict(reasons.most_common()),
+            "travel_hours": round(travel / 3600, 1), "failed": failed, "skipped": run.skipped,
+            "budget_seconds": {"least": min(budgets, default=0), "most": max(budgets, default=0),
+                               "total": round(sum(budgets), 1)}}
