@@ -41,6 +41,9 @@ class SearchParams:
         longest string removed, mean visits removed per step, preserved-string depth and
         the probability of skipping a place on recreate.
     seed: of the random numbers; the same seed and steps give the same routes.
+    iterations: 0 (the default) searches for the time given; a positive number makes
+        exactly that many steps whatever the clock (the temperature falls with the steps), so
+        a seed and a number of steps reproduce a plan exactly (tests, bug reports).
     """
 
     enabled: bool = True
@@ -52,6 +55,7 @@ class SearchParams:
     split_depth: float = 0.01
     blink_rate: float = 0.01
     seed: int = 1
+    iterations: int = 0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -64,6 +68,7 @@ class SearchParams:
         _in_range("split_depth", self.split_depth, 0, 1)
         _in_range("blink_rate", self.blink_rate, 0, 1, high_open=True)
         _whole("seed", self.seed, 0)
+        _whole("iterations", self.iterations, 0)
 
 
 def _number(name: str, value) -> None:
@@ -178,17 +183,25 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
     search_start = time.perf_counter()
     chunk, last_report, iterations = 50, -1.0, 0
     t0, tf = params.initial_temperature, params.final_temperature
+    counted = params.iterations > 0
     while True:
         now = time.perf_counter()
-        if now >= end:
+        if counted:  # a budget in steps: fixed chunks, the temperature by the steps made
+            if iterations >= params.iterations:
+                break
+            chunk = min(1000, params.iterations - iterations)
+            elapsed_share = iterations / params.iterations
+        elif now >= end:
             break
-        elapsed_share = (now - search_start) / max(end - search_start, 1e-9)
+        else:
+            elapsed_share = (now - search_start) / max(end - search_start, 1e-9)
         temperature = unit * t0 * (tf / t0) ** elapsed_share
         cost, best = _run(search, current, candidate, best_routes, best_length, chunk, temperature, cost,
                           best)
         iterations += chunk
         spent = time.perf_counter() - now
-        chunk = max(10, min(20000, int(chunk * (0.05 / spent) if spent > 0 else chunk * 2)))
+        if not counted:
+            chunk = max(10, min(20000, int(chunk * (0.05 / spent) if spent > 0 else chunk * 2)))
         if progress is not None and now - started - last_report >= 0.5:
             last_report = now - started
             progress(last_report, int(best))
