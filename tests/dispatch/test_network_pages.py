@@ -1,0 +1,95 @@
+"""Headquarters' network run pages: an admin follows a run's progress (the page reloads
+itself until the run is over) and reads its summary; the JSON status says the same; nobody
+else gets in. The blueprint is registered here on an app of this module, as app.py will."""
+from __future__ import annotations
+
+import pytest
+
+from dispatch.models import Plan
+from dispatch.network import NetworkRun, start_run
+from extensions import db
+from tests.dispatch.test_network import DAY, SIZES, network  # noqa: F401  (three stations)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The suite's app with the network blueprint registered (until app.py registers it)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from config import TestConfig
+    from dispatch.network_views import bp
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('network') / 'pages.db'}"
+
+    app = create_app(Config)
+    if "network" not in app.blueprints:
+        app.register_blueprint(bp)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        meta = sa.MetaData()
+        meta.reflect(bind=db.engine)
+        meta.drop_all(bind=db.engine)
+        db.engine.dispose()
+
+
+def queued_run(codes=None) -> NetworkRun:
+    """A run whose jobs are not sent: it stays in progress until the test plans it."""
+    return start_run(DAY, codes, 1.0, lambda plan_id: None)
+
+
+def finish(run: NetworkRun) -> None:
+    from dispatch.planning import run_plan
+    for plan_id in run.plan_ids:
+        run_plan(plan_id)
+
+
+@pytest.mark.usefixtures("network")
+def test_an_admin_follows_a_run_from_queued_to_its_summary(app, make_user, client, login):
+    admin = make_user("admin")
+    run = queued_run()
+    login(admin.email)
+    page = client.get(f"/network/runs/{run.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "0 of 3" in page
+    finish(run)
+    page = client.get(f"/network/runs/{run.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and "3 of 3" in page
+    assigned = sum(p.assigned for p in db.session.execute(db.select(Plan)).scalars())
+    assert f'<dd id="summary-assigned">{assigned}</dd>' in page
+    listing = client.get("/network/runs").get_data(as_text=True)
+    assert f"/network/runs/{run.id}" in listing and "3 / 3" in listing
+
+
+@pytest.mark.usefixtures("network")
+def test_the_status_endpoint_counts_what_the_workers_have_done(app, make_user, client, login):
+    admin = make_user("admin")
+    run = queued_run(["ST100001", "ST100002"])
+    login(admin.email)
+    body = client.get(f"/api/network/runs/{run.id}").get_json()
+    assert body["status"]["total"] == 2 and body["status"]["done"] == 0 and not body["status"]["finished"]
+    finish(run)
+    body = client.get(f"/api/network/runs/{run.id}").get_json()
+    assert body["status"]["finished"] and body["summary"]["planned"] == 2
+    assert body["summary"]["assigned"] + body["summary"]["unassigned"] == SIZES["ST100001"] + SIZES["ST100002"]
+    assert client.get("/api/network/runs/999999").status_code == 404
+
+
+@pytest.mark.usefixtures("network")
+@pytest.mark.parametrize("role", ["manager", "engineer", "customer", "agent"])
+def test_only_headquarters_sees_network_runs(app, make_user, client, login, role):
+    run = queued_run()
+    login(make_user(role).email)
+    assert client.get(f"/network/runs/{run.id}").status_code == 403
+    assert client.get(f"/api/network/runs/{run.id}").status_code == 403
+
+
+@pytest.mark.usefixtures("network")
+def test_signed_out_visitors_are_sent_to_sign_in(app, client):
+    run = queued_run()
+    assert client.get(f"/network/runs/{run.id}").status_code in (302, 303)
+    assert client.get(f"/api/network/runs/{run.id}").status_code == 401
