@@ -64,5 +64,5 @@ bench: setup
 ## make translations: re-extract messages after changing user-facing text
 translations: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location \
-	  -o translations/messages.pot accounts dispatch marketplace payments demo templates app.py
+	  -o translations/messages.pot accounts dispatch marketplace payments demo templates app.py errors.py
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching

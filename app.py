@@ -143,15 +143,19 @@ def _register_error_handlers(app: Flask) -> None:
     from flask import make_response
     from sqlalchemy.exc import DataError
 
+    from errors import description_of, title_of
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
             body, code, headers = api.handle_http_exception(error)
-            if error.description and "message" not in body:
-                body["message"] = str(error.description)  # what went wrong, in the reader's language
+            body["message"] = body.get("message") if "message" in body and str(body["message"]) != str(
+                type(error).description) else description_of(error)  # in the reader's language
             response = make_response((body, code, headers))
         else:
-            response = make_response(render_template("error.html", error=error), error.code)
+            response = make_response(render_template(
+                "error.html", error=error, title=title_of(error), description=description_of(error)),
+                error.code)
         # The exception's own headers (a 405's `Allow`, a 401's challenge) say what to do next.
         for name, value in error.get_headers():
             if name.lower() != "content-type":

@@ -42,7 +42,7 @@ def unauthorized():
     """API callers get 401 JSON; people get the sign-in page and come back after."""
     if is_api_request():
         response = jsonify(code=401, status="Unauthorized",
-                           message="Sign in: send Authorization: Bearer <token>.")
+                           message=str(_l("Sign in: send Authorization: Bearer <token>.")))
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="wenqing"'
         return response

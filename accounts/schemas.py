@@ -18,8 +18,8 @@ from accounts.models import ROLES
 from accounts.phone import to_e164
 
 # Coordinates, wherever they come in (addresses here; stations, visits and listings above).
-LAT = validate.Range(min=-90, max=90, error="Latitude must be between -90 and 90.")
-LNG = validate.Range(min=-180, max=180, error="Longitude must be between -180 and 180.")
+LAT = validate.Range(min=-90, max=90, error=_l("Latitude must be between -90 and 90."))
+LNG = validate.Range(min=-180, max=180, error=_l("Longitude must be between -180 and 180."))
 
 # A row id as forms carry it: ids are 32-bit `integer` columns in PostgreSQL.
 ROW_ID = validate.Range(min=1, max=2**31 - 1, error=_l("Not a known entry."))

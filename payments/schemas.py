@@ -18,7 +18,7 @@ class TipInSchema(Schema):
 
 class ConfirmInSchema(Schema):
     payment_method = fields.String(required=True, validate=validate.Regexp(
-        r"^pm_[A-Za-z0-9_]{1,60}$", error="A payment method id (pm_…)."),
+        r"^pm_[A-Za-z0-9_]{1,60}$", error=_l("A payment method id (pm_…).")),
         metadata={"description": "a test payment method, e.g. pm_card_visa"})
 
 
