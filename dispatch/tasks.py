@@ -1,6 +1,8 @@
 """Background jobs of dispatch (Celery): planning a station's day, mailing a notice. A
 planning job is safe to run twice (only a queued plan starts) and is acknowledged once
 done, so a worker that dies mid-job leaves it to another."""
+from datetime import timedelta
+
 from celery import shared_task
 from sqlalchemy import update
 
@@ -68,3 +70,16 @@ def tried(plan_id: int, times: int) -> None:
     if plan is not None and plan.status == "failed":
         plan.error = f"{plan.error or ''} (tried {times} times)"[-500:]
         db.session.commit()
+
+
+@shared_task(name="dispatch.plan_network_tomorrow", ignore_result=True)
+def plan_network_tomorrow() -> int:
+    """The nightly run (a Celery beat entry): tomorrow for every station, one job each.
+    Returns the network run's id."""
+    from flask import current_app
+
+    from dispatch.network import start_run
+    from extensions import enqueue
+    tomorrow = station_now().date() + timedelta(days=1)
+    return start_run(tomorrow, None, current_app.config["PLAN_SECONDS"],
+                     lambda plan_id: enqueue(plan_network_station, plan_id)).id

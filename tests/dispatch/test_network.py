@@ -125,3 +125,25 @@ def test_a_station_whose_job_crashes_is_retried_then_reported(app, network, monk
     assert failure["station"] == "ST100002"
     assert "the solver fell over" in failure["error"] and "tried 3 times" in failure["error"]
     assert "FAILED ST100002" in output
+
+
+def test_the_nightly_task_plans_tomorrow_for_every_station(app, ctx, make_station, make_engineer, make_user):
+    from dispatch.booking import station_now
+    from dispatch.tasks import plan_network_tomorrow
+    ensure_catalog()
+    db.session.commit()
+    customer = make_user("customer")
+    tomorrow = station_now().date() + timedelta(days=1)
+    for n in range(2):
+        station = make_station(f"ST40000{n}", 30.0 + n, 120.0)
+        engineer = make_engineer(station, phone=f"1380000000{n}")
+        engineer.work_days = "1234567"
+        start = datetime.combine(tomorrow, time(10))
+        db.session.add(Visit(customer_id=customer.id, booked_by_id=customer.id, station_id=station.id,
+                             engineer_id=engineer.id, skill_id=engineer.skills[0].id, problem="x",
+                             address_text="y", lat=30.01 + n, lng=120.01, window_start=start,
+                             window_end=start + timedelta(hours=2), duration_minutes=30))
+    db.session.commit()
+    run = db.session.get(NetworkRun, plan_network_tomorrow.delay().get())
+    report = summary(run)
+    assert run.day == tomorrow and report["planned"] == 2 and report["assigned"] == 2
