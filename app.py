@@ -16,7 +16,7 @@ import accounts.sms
 import headers
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
-from extensions import api, babel, cache, celery_init_app, csrf, db, login_manager, mail, migrate
+from extensions import api, babel, cache, celery_init_app, compress, csrf, db, login_manager, mail, migrate
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     celery_init_app(app)
     cache.init_app(app)
+    compress.init_app(app)
     mail.init_app(app)
     headers.init_app(app)
     app.before_request(enforce_access)

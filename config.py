@@ -108,6 +108,12 @@ class Config:
     # Text messages (accounts.sms): "log" in development, "outbox" in tests, else a
     # provider's adapter "package.module:Factory". One-time codes prove phone numbers.
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
+    # Compressed answers (Flask-Compress): brotli or gzip for data, scripts and styles. Not
+    # HTML: a page carries the CSRF token beside text a visitor can put in it, which is what
+    # the BREACH attack on compressed secrets needs.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["application/json", "text/css", "application/javascript",
+                          "text/javascript", "image/svg+xml"]
     # Security headers (headers.py): HSTS only where the site is always served over HTTPS.
     STRICT_TRANSPORT_SECURITY = False
 

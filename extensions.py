@@ -3,6 +3,7 @@ from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -34,6 +35,7 @@ csrf = CSRFProtect()
 babel = Babel()
 api = Api()
 cache = Cache()
+compress = Compress()  # JSON, CSS, JS and SVG only (config COMPRESS_MIMETYPES)
 mail = Mail()  # sends only when MAIL_SERVER is set (dispatch.mail)
 
 

@@ -77,7 +77,10 @@ def tile_sources(tile_url: str) -> list[str]:
 def no_store_for_signed_in_api(response: Response) -> Response:
     """An API answer to a signed-in caller (session cookie or bearer token) is private:
     no browser or proxy may keep it; nor may they keep the answer to a write (a new API
-    token is one). Anonymous reads keep their own caching."""
+    token is one). Anonymous reads keep their own caching, as does an answer its view
+    declared public (the same for everyone: the station layer)."""
+    if response.cache_control.public and request.method in SAFE_METHODS:
+        return response
     if is_api_request() and (request.method not in SAFE_METHODS or _signed_in_caller()):
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)

@@ -1,4 +1,7 @@
 """The stations JSON API: coverage of a point, station search, a station's engineers."""
+import re
+
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -35,11 +38,33 @@ def covering(point):
 
 @blp.route("")
 @public
+@blp.etag
 @blp.arguments(StationSearchQuerySchema, location="query")
 @blp.response(200, StationSchema(many=True))
+@blp.alt_response(304, description="Not modified: the copy the caller has (If-None-Match) is current")
 def stations(args):
-    """Stations by name, county, city or province (all of them for the map)."""
+    """Stations by name, county, city or province (all of them for the map). The same for
+    everyone: cacheable for ten minutes, with an ETag to revalidate, compressed."""
     return search_stations(args["q"], args["limit"])
+
+
+@blp.before_request
+def compressed_etags_revalidate():
+    """Flask-Compress marks the ETag of a compressed answer with its coding ("…:br"); the
+    browser sends that back. Read without the mark, it is the ETag of the data, and an
+    unchanged layer is a 304 with no body instead of the whole list again."""
+    sent = request.environ.get("HTTP_IF_NONE_MATCH")
+    if sent:
+        request.environ["HTTP_IF_NONE_MATCH"] = re.sub(r':(br|gzip|deflate|zstd)"', '"', sent)
+
+
+@blp.after_request
+def public_station_layer(response):
+    """The station list is public data: a browser may keep it whoever is signed in."""
+    if request.endpoint == "stations_api.stations" and response.status_code in (200, 304):
+        response.cache_control.public = True
+        response.cache_control.max_age = 600
+    return response
 
 
 @blp.route("/<code>/engineers")

@@ -42,6 +42,13 @@ def healthz():
     return "ok"
 
 
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico before reading the page's icon link: the same icon."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/engineers")
 @public
 def engineers():

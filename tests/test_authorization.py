@@ -57,6 +57,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     # Pages anyone may open.
     ("marketplace.home", "GET"): ("/", None, everyone()),
     ("marketplace.healthz", "GET"): ("/healthz", None, everyone()),
+    ("marketplace.favicon", "GET"): ("/favicon.ico", None, everyone()),
     ("marketplace.engineers", "GET"): ("/engineers?lat={lat}&lng={lng}", None, everyone()),
     ("marketplace.engineer", "GET"): ("/engineers/{engineer}", None, everyone()),
     ("accounts.login", "GET"): ("/login", None, everyone()),
