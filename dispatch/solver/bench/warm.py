@@ -1,10 +1,12 @@
 """`python -m dispatch bench warm --seconds S`: re-planning after one change, warm and cold.
 
-For seeded station days: plan the day cold for S seconds (the "published" plan), add one
-urgent visit, then plan the changed day cold for S seconds (the quality to reach) and, for
-growing budgets, warm from the published routes and cold. Every plan is checked by
-verify_plan.py; a row counts only when it verifies. Reports priority-weighted visits
-served, travel hours, and how many of the published stops kept their engineer.
+For seeded station days: plan the day cold for S seconds (the "published" plan), make one
+change (an urgent visit added, a visit cancelled, an engineer absent, a visit pinned to
+another engineer), then plan the changed day cold for S seconds (the quality to reach) and,
+for growing budgets, warm from the published routes (and cold at 1 s). Every plan is
+checked by verify_plan.py; a row counts only when it verifies. Reports priority-weighted
+work left undone, travel hours, how many published stops moved and how many kept their
+engineer.
 """
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ import sys
 from dispatch.solver import dump_plan, load_problem, ruin_recreate, solve
 from dispatch.solver.bench.shared import verify
 from dispatch.solver.bench.stations import station_day
+from dispatch.solver.problem import ProblemError
+from dispatch.solver.solve import _check_fixed_days as check_fixed_days
+from dispatch.solver.travel import matrices
 
 DAYS = ((60, 12, 60), (120, 24, 120), (300, 60, 300))
-BUDGETS = (0.25, 0.5, 1.0, 2.0)
+BUDGETS = (0.25, 0.5, 1.0)
 
 
 def with_urgent_visit(doc: dict) -> dict:
@@ -43,22 +48,107 @@ def kept(published: dict, plan: dict) -> int:
     return sum(1 for r in plan["routes"] for s in r["stops"] if before.get(s["visit"]) == r["engineer"])
 
 
+def _places(plan: dict) -> dict[str, tuple[str, str | None]]:
+    """Each served visit's (engineer, visit before it on the route)."""
+    out = {}
+    for r in plan["routes"]:
+        before = None
+        for s in r["stops"]:
+            out[s["visit"]] = (r["engineer"], before)
+            before = s["visit"]
+    return out
+
+
+def moved(published: dict, plan: dict, doc: dict) -> int:
+    """Published stops, of visits still in the day, that now have another engineer, another
+    visit before them, or no place: what a manager sees change."""
+    alive = {v["id"] for v in doc["visits"]}
+    before, after = _places(published), _places(plan)
+    return sum(1 for v, place in before.items() if v in alive and after.get(v) != place)
+
+
+def with_cancelled_visit(doc: dict, published: dict) -> dict:
+    """The day without the first served visit of the longest published route."""
+    route = max(published["routes"], key=lambda r: len(r["stops"]))
+    gone = route["stops"][len(route["stops"]) // 2]["visit"]
+    changed = copy.deepcopy(doc)
+    changed["visits"] = [v for v in changed["visits"] if v["id"] != gone]
+    return changed
+
+
+def with_engineer_absent(doc: dict, published: dict) -> dict:
+    """The day without the engineer of the longest published route (nobody chose them)."""
+    chosen = {v.get("engineer") for v in doc["visits"]}
+    route = max((r for r in published["routes"] if r["engineer"] not in chosen),
+                key=lambda r: len(r["stops"]), default=published["routes"][0])
+    changed = copy.deepcopy(doc)
+    changed["engineers"] = [e for e in changed["engineers"] if e["id"] != route["engineer"]]
+    changed["visits"] = [v for v in changed["visits"] if v.get("engineer") != route["engineer"]]
+    return changed
+
+
+def with_visit_pinned(doc: dict, published: dict) -> dict:
+    """A served visit pinned to an engineer the published plan leaves idle (able to take it
+    and to be there at its published start), else pinned where it is."""
+    at = {s["visit"]: (r["engineer"], s["start"]) for r in published["routes"] for s in r["stops"]}
+    busy = {r["engineer"] for r in published["routes"] if r["stops"]}
+    idle = [e for e in doc["engineers"] if e["id"] not in busy]
+    for visit in doc["visits"]:
+        if visit["id"] not in at or "engineer" in visit:
+            continue
+        for engineer in idle:
+            if visit.get("skill") in (None, *engineer["skills"]):
+                changed = _pinned(doc, visit["id"], engineer["id"], at[visit["id"]][1])
+                if changed is not None:
+                    return changed
+    first = next(v for v in at)
+    return _pinned(doc, first, *at[first])
+
+
+def _pinned(doc: dict, visit_id: str, engineer: str, start: float) -> dict | None:
+    changed = copy.deepcopy(doc)
+    for visit in changed["visits"]:
+        if visit["id"] == visit_id:
+            visit["fixed"] = {"engineer": engineer, "start": start}
+    problem = load_problem(changed)
+    try:
+        check_fixed_days(problem, matrices(problem.travel, problem.locations).time)
+    except ProblemError:
+        return None
+    return changed
+
+
+CHANGES = (
+    ("added", lambda doc, _published: with_urgent_visit(doc)),
+    ("cancelled", with_cancelled_visit),
+    ("absent", with_engineer_absent),
+    ("pinned", with_visit_pinned),
+)
+
+
 def run_warm(seconds: float) -> int:
+    """Per day and change: a cold `seconds` solve (the quality to reach), warm starts from the
+    published plan at growing budgets and a cold one at the largest; every plan verified."""
     ruin_recreate.warm()
-    print(f"{'day':10} {'run':14} {'verified':>8} {'weighted':>8} {'travel h':>9} {'kept stops':>10}")
+    print(f"{'day':8} {'change':10} {'run':10} {'verified':>8} {'undone':>6} {'travel h':>9} {'moved':>6}"
+          f" {'kept eng.':>9}  (undone = priority-weighted work left out; moved = published stops"
+          " with another engineer, predecessor or none)")
     failed = 0
     for visits, engineers, seed in DAYS:
         doc = station_day(visits, engineers, seed)
         published = measure(doc, seconds)
-        changed = with_urgent_visit(doc)
         initial = {r["engineer"]: [s["visit"] for s in r["stops"]] for r in published["plan"]["routes"]}
-        rows = [(f"cold {seconds:g} s", measure(changed, seconds))]
-        for budget in BUDGETS:
-            rows.append((f"warm {budget:g} s", measure(changed, budget, initial)))
-            rows.append((f"cold {budget:g} s", measure(changed, budget)))
-        for name, row in rows:
-            failed += not row["ok"]
-            print(f"{visits}/{engineers:<7} {name:14} {'OK' if row['ok'] else 'NO':>8} {row['weighted']:8d} "
-                  f"{row['hours']:9.1f} {kept(published['plan'], row['plan']):10d}")
-        sys.stdout.flush()
+        for change, make in CHANGES:
+            changed = make(doc, published["plan"])
+            rows = [(f"cold {seconds:g} s", measure(changed, seconds))]
+            rows += [(f"warm {b:g} s", measure(changed, b, initial)) for b in BUDGETS]
+            rows.append((f"cold {BUDGETS[-1]:g} s", measure(changed, BUDGETS[-1])))
+            total = sum(v.get("priority", 1) for v in changed["visits"])
+            for name, row in rows:
+                failed += not row["ok"]
+                print(f"{visits}/{engineers:<5} {change:10} {name:10} {'OK' if row['ok'] else 'NO':>8} "
+                      f"{total - row['weighted']:6d} {row['hours']:9.1f} "
+                      f"{moved(published['plan'], row['plan'], changed):6d} "
+                      f"{kept(published['plan'], row['plan']):9d}")
+            sys.stdout.flush()
     return 1 if failed else 0
