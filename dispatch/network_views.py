@@ -31,7 +31,7 @@ def get_run(run_id: int) -> NetworkRun:
     return run
 
 
-@bp.route("/network/runs")
+@bp.route("/admin/network-runs")
 @allow("admin")
 def network_runs():
     """The latest network runs, newest first, each with how far it got."""
@@ -39,7 +39,7 @@ def network_runs():
     return render_template("dispatch/network_runs.html", runs=[(r, status(r)) for r in runs])
 
 
-@bp.route("/network/runs/<int:run_id>")
+@bp.route("/admin/network-runs/<int:run_id>")
 @allow("admin")
 def network_run(run_id: int):
     """A run's progress and, once over, its summary."""
@@ -49,7 +49,7 @@ def network_run(run_id: int):
                            refresh=None if now["finished"] else REFRESH_SECONDS)
 
 
-@bp.route("/api/network/runs/<int:run_id>")
+@bp.route("/api/network-runs/<int:run_id>")
 @allow("admin")
 def network_run_status(run_id: int):
     """The run's progress as JSON, with its summary so far."""

@@ -54,15 +54,15 @@ def test_an_admin_follows_a_run_from_queued_to_its_summary(app, make_user, clien
     admin = make_user("admin")
     run = queued_run()
     login(admin.email)
-    page = client.get(f"/network/runs/{run.id}").get_data(as_text=True)
+    page = client.get(f"/admin/network-runs/{run.id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' in page and "0 of 3" in page
     finish(run)
-    page = client.get(f"/network/runs/{run.id}").get_data(as_text=True)
+    page = client.get(f"/admin/network-runs/{run.id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and "3 of 3" in page
     assigned = sum(p.assigned for p in db.session.execute(db.select(Plan)).scalars())
     assert f'<dd id="summary-assigned">{assigned}</dd>' in page
-    listing = client.get("/network/runs").get_data(as_text=True)
-    assert f"/network/runs/{run.id}" in listing and "3 / 3" in listing
+    listing = client.get("/admin/network-runs").get_data(as_text=True)
+    assert f"/admin/network-runs/{run.id}" in listing and "3 / 3" in listing
 
 
 @pytest.mark.usefixtures("network")
@@ -70,13 +70,13 @@ def test_the_status_endpoint_counts_what_the_workers_have_done(app, make_user, c
     admin = make_user("admin")
     run = queued_run(["ST100001", "ST100002"])
     login(admin.email)
-    body = client.get(f"/api/network/runs/{run.id}").get_json()
+    body = client.get(f"/api/network-runs/{run.id}").get_json()
     assert body["status"]["total"] == 2 and body["status"]["done"] == 0 and not body["status"]["finished"]
     finish(run)
-    body = client.get(f"/api/network/runs/{run.id}").get_json()
+    body = client.get(f"/api/network-runs/{run.id}").get_json()
     assert body["status"]["finished"] and body["summary"]["planned"] == 2
     assert body["summary"]["assigned"] + body["summary"]["unassigned"] == SIZES["ST100001"] + SIZES["ST100002"]
-    assert client.get("/api/network/runs/999999").status_code == 404
+    assert client.get("/api/network-runs/999999").status_code == 404
 
 
 @pytest.mark.usefixtures("network")
@@ -84,12 +84,12 @@ def test_the_status_endpoint_counts_what_the_workers_have_done(app, make_user, c
 def test_only_headquarters_sees_network_runs(app, make_user, client, login, role):
     run = queued_run()
     login(make_user(role).email)
-    assert client.get(f"/network/runs/{run.id}").status_code == 403
-    assert client.get(f"/api/network/runs/{run.id}").status_code == 403
+    assert client.get(f"/admin/network-runs/{run.id}").status_code == 403
+    assert client.get(f"/api/network-runs/{run.id}").status_code == 403
 
 
 @pytest.mark.usefixtures("network")
 def test_signed_out_visitors_are_sent_to_sign_in(app, client):
     run = queued_run()
-    assert client.get(f"/network/runs/{run.id}").status_code in (302, 303)
-    assert client.get(f"/api/network/runs/{run.id}").status_code == 401
+    assert client.get(f"/admin/network-runs/{run.id}").status_code in (302, 303)
+    assert client.get(f"/api/network-runs/{run.id}").status_code == 401
