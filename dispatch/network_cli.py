@@ -26,14 +26,17 @@ def _day(_ctx, _param, value: str) -> date:
 @dispatch_cli.command("plan-network")
 @click.option("--date", "day", required=True, callback=_day, help="The day to plan (YYYY-MM-DD).")
 @click.option("--stations", default=None, help="Only these station codes, comma-separated.")
+@click.option("--seconds", type=click.FloatRange(min=0.1), default=None,
+              help="The most a station may search (default: PLAN_SECONDS); small days take less.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between progress reads.")
 @click.option("--no-wait", is_flag=True, help="Queue the jobs and return at once.")
-def plan_network_command(day: date, stations: str | None, poll: float, no_wait: bool) -> None:
+def plan_network_command(day: date, stations: str | None, seconds: float | None, poll: float,
+                         no_wait: bool) -> None:
     """Plan the day of every station (or of those named) on the Celery workers; the
     results are drafts for each station's manager."""
     codes = [c.strip() for c in stations.split(",") if c.strip()] if stations else None
     try:
-        run = start_run(day, codes, current_app.config["PLAN_SECONDS"],
+        run = start_run(day, codes, seconds or current_app.config["PLAN_SECONDS"],
                         lambda plan_id: enqueue(plan_network_station, plan_id))
     except UnknownStations as err:
         raise click.BadParameter(f"unknown stations: {err}", param_hint="--stations") from err

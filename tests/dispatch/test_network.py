@@ -74,11 +74,7 @@ def test_every_station_gets_one_verified_draft_and_the_summary_adds_up(app, netw
 
 
 def test_a_small_station_searches_for_less_time_than_a_large_one(app, network):
-    app.config["PLAN_SECONDS"] = 2.0
-    try:
-        plan_network(app)
-    finally:
-        app.config["PLAN_SECONDS"] = 1.0
+    plan_network(app, "--seconds", "2")
     seconds = {code: drafts(code)[0].seconds for code in SIZES}
     assert seconds["ST100001"] < seconds["ST100003"] <= 2.0
 
