@@ -2,9 +2,9 @@
 
 The solver, the booking-slot code and the benchmarks all ask this module for distances and
 travel times, so that a plan the solver makes is the plan `verify_plan.py` recomputes.
-Matrices are built with numpy; the geodesic model uses a vectorised Vincenty inverse
-(sub-millimetre against geographiclib, which `verify_plan.py` uses) and falls back to
-geographiclib for the rare pairs where Vincenty does not converge.
+Matrices are built with numpy; geodesics come from pyproj's `Geod.inv`, Karney's algorithm
+(the one geographiclib, and so `verify_plan.py`, runs) vectorised in C: nanometres from the
+checker's distances, never a pair that fails to converge (docs/solver.md, "Travel").
 """
 from __future__ import annotations
 
@@ -12,16 +12,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from geographiclib.geodesic import Geodesic
+from pyproj import Geod
 
 from dispatch.solver.problem import Location, Travel
 
-# WGS84, as geographiclib's Geodesic.WGS84.
-_A = 6378137.0
-_F = 1 / 298.257223563
-_B = _A * (1 - _F)
-# Relative margin added before rounding a geodesic travel time up, so that a Vincenty
-# distance a hair shorter than geographiclib's never gives a second less than the checker.
+_WGS84 = Geod(ellps="WGS84")
+# Relative margin added before rounding a geodesic travel time up, so that a distance a hair
+# shorter than geographiclib's (C and Python round differently) never gives a second less
+# than the checker.
 _GEODESIC_MARGIN = 1e-7
 
 
@@ -59,7 +57,7 @@ def leg(travel: Travel, a: Location, b: Location) -> tuple[float, float]:
     if travel.model == "euclidean":
         distance = math.hypot(a.x - b.x, a.y - b.y) * travel.scale
         return distance, distance / travel.speed
-    metres = Geodesic.WGS84.Inverse(a.lat, a.lng, b.lat, b.lng, Geodesic.DISTANCE)["s12"]
+    metres = float(_WGS84.inv(a.lng, a.lat, b.lng, b.lat)[2])
     distance = metres * travel.detour_factor
     return distance, float(math.ceil(distance * (1 + _GEODESIC_MARGIN) / (travel.speed_kmh / 3.6)))
 
@@ -69,50 +67,13 @@ def _geodesic_seconds(distance: np.ndarray, speed_kmh: float) -> np.ndarray:
 
 
 def _geodesic_matrix(latlng: np.ndarray) -> np.ndarray:
-    """Geodesic metres between all pairs: Vincenty in numpy, geographiclib where it stalls."""
+    """Geodesic metres between all pairs: pyproj's Geod.inv (Karney's algorithm in C)."""
     n = len(latlng)
     if n == 0:
         return np.zeros((0, 0))
     i, j = np.triu_indices(n, k=1)
-    metres, converged = _vincenty(latlng[i], latlng[j])
-    for k in np.flatnonzero(~converged):
-        p, q = latlng[i[k]], latlng[j[k]]
-        metres[k] = Geodesic.WGS84.Inverse(p[0], p[1], q[0], q[1], Geodesic.DISTANCE)["s12"]
+    _, _, metres = _WGS84.inv(latlng[i, 1], latlng[i, 0], latlng[j, 1], latlng[j, 0])
     out = np.zeros((n, n))
     out[i, j] = metres
     out[j, i] = metres
     return out
-
-
-def _vincenty(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vincenty's inverse formula on arrays of (lat, lng) degrees; returns metres, converged."""
-    u1 = np.arctan((1 - _F) * np.tan(np.radians(p[:, 0])))
-    u2 = np.arctan((1 - _F) * np.tan(np.radians(q[:, 0])))
-    big_l = np.radians(q[:, 1] - p[:, 1])
-    su1, cu1, su2, cu2 = np.sin(u1), np.cos(u1), np.sin(u2), np.cos(u2)
-    lam = big_l.copy()
-    converged = np.zeros(len(lam), dtype=bool)
-    for _ in range(200):
-        sl, cl = np.sin(lam), np.cos(lam)
-        sin_sigma = np.hypot(cu2 * sl, cu1 * su2 - su1 * cu2 * cl)
-        cos_sigma = su1 * su2 + cu1 * cu2 * cl
-        sigma = np.arctan2(sin_sigma, cos_sigma)
-        safe = np.where(sin_sigma == 0, 1.0, sin_sigma)
-        sin_alpha = np.where(sin_sigma == 0, 0.0, cu1 * cu2 * sl / safe)
-        cos2_alpha = 1 - sin_alpha**2
-        safe_c2a = np.where(cos2_alpha == 0, 1.0, cos2_alpha)
-        cos_2sm = np.where(cos2_alpha == 0, 0.0, cos_sigma - 2 * su1 * su2 / safe_c2a)
-        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
-        new = big_l + (1 - c) * _F * sin_alpha * (
-            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2)))
-        converged = np.abs(new - lam) < 1e-13
-        lam = new
-        if converged.all():
-            break
-    u_sq = cos2_alpha * (_A**2 - _B**2) / _B**2
-    a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
-    b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
-    delta = b * sin_sigma * (cos_2sm + b / 4 * (
-        cos_sigma * (-1 + 2 * cos_2sm**2)
-        - b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)))
-    return _B * a * (sigma - delta), converged & np.isfinite(sigma)
