@@ -58,6 +58,8 @@ bench: setup
 	bash scripts/with-postgres.sh $(PY) bench/covering.py
 	bash scripts/with-postgres.sh $(PY) bench/listing.py
 	$(PY) bench/slots.py
+	bash scripts/ensure-chromium.sh
+	$(PY) bench/home_weight.py
 	$(PY) -m dispatch bench stations --seconds 10
 	$(PY) -m dispatch bench solomon ../shared/benchmarks/solomon --seconds 10
 

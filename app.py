@@ -16,7 +16,19 @@ import accounts.sms
 import headers
 from accounts.locale import select_locale
 from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
-from extensions import api, babel, cache, celery_init_app, compress, csrf, db, login_manager, mail, migrate
+from extensions import (
+    api,
+    babel,
+    cache,
+    celery_init_app,
+    compress,
+    compressed_etags_revalidate,
+    csrf,
+    db,
+    login_manager,
+    mail,
+    migrate,
+)
 
 
 def create_app(config: type[Config] | Config | None = None) -> Flask:
@@ -98,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
     celery_init_app(app)
     cache.init_app(app)
     compress.init_app(app)
+    app.before_request(compressed_etags_revalidate)
     mail.init_app(app)
     headers.init_app(app)
     app.before_request(enforce_access)

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound so any module can import them without cycles."""
+import re
+
 from celery import Celery, Task
 from flask import Flask, current_app, has_app_context
 from flask_babel import Babel
@@ -36,6 +38,17 @@ babel = Babel()
 api = Api()
 cache = Cache()
 compress = Compress()  # JSON, CSS, JS and SVG only (config COMPRESS_MIMETYPES)
+
+
+def compressed_etags_revalidate() -> None:
+    """Flask-Compress marks the ETag of a compressed answer with its coding ("…:br") and the
+    browser sends that back; read without the mark it is the ETag of the content again, so
+    an unchanged script or station layer is a 304 with no body (a `before_request`)."""
+    from flask import request
+
+    sent = request.environ.get("HTTP_IF_NONE_MATCH")
+    if sent:
+        request.environ["HTTP_IF_NONE_MATCH"] = re.sub(r':(br|gzip|deflate|zstd)"', '"', sent)
 mail = Mail()  # sends only when MAIL_SERVER is set (dispatch.mail)
 
 

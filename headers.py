@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_talisman import Talisman
 
@@ -18,10 +19,24 @@ from accounts.access import SAFE_METHODS, is_api_request
 SELF = "'self'"
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that an answer its view declared public (the
+    same for everyone) does not vary by cookie: reading the session to see who asked does
+    not make the answer personal, and `Vary: Cookie` would keep every browser from reusing
+    its cached copy once it holds a session."""
+
+    def save_session(self, app, session, response) -> None:
+        public = response.cache_control.public and "Cookie" not in response.vary
+        super().save_session(app, session, response)
+        if public:
+            response.vary.discard("cookie")  # lower case: werkzeug matches it so
+
+
 def init_app(app: Flask) -> None:
     """Send the headers on every response of `app`; the cookie settings in app.config stay
     authoritative (Talisman would otherwise rewrite them)."""
     hsts = bool(app.config.get("STRICT_TRANSPORT_SECURITY", False))
+    app.session_interface = SessionInterface()
     Talisman(
         app,
         content_security_policy=content_security_policy(app.config.get("MAP_TILE_URL", "")),

@@ -55,3 +55,14 @@ def test_the_favicon_is_found(client, ctx):
     assert icon.status_code == 301
     svg = client.get(icon.headers["Location"])
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+
+
+def test_a_compressed_script_revalidates_to_a_304(client, ctx):
+    first = client.get("/static/js/home.js", headers=COMPRESSING)
+    assert first.headers["Content-Encoding"] == "br"
+    again = client.get("/static/js/home.js", headers={**COMPRESSING, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_layer_does_not_vary_by_cookie(client, network):
+    assert "Cookie" not in client.get("/api/stations").headers.get("Vary", "")
