@@ -93,3 +93,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client):
     run = queued_run()
     assert client.get(f"/admin/network-runs/{run.id}").status_code in (302, 303)
     assert client.get(f"/api/network-runs/{run.id}").status_code == 401
+
+
+@pytest.mark.usefixtures("network")
+def test_registering_the_blueprint_gives_flask_dispatch_plan_network(app):
+    result = app.test_cli_runner().invoke(args=["dispatch", "plan-network", "--date", DAY.isoformat(),
+                                                "--stations", "ST100001", "--poll", "0.05"])
+    assert result.exit_code == 0, result.output
+    assert "Planned 1 of 1 stations" in result.output
