@@ -254,8 +254,8 @@ def my_day():
     engineer = engineer_of(current_user)
     day = requested_day()
     visits = engineer_day(engineer, day)
-    stops = [{"lat": v.lat, "lng": v.lng, "label": f"{i + 1}"} for i, v in enumerate(visits)
-             if v.status in ACTIVE]
+    live = [v for v in visits if v.status in ACTIVE]  # a cancelled visit is no stop: not counted
+    stops = [{"lat": v.lat, "lng": v.lng, "label": f"{i + 1}"} for i, v in enumerate(live)]
     now = station_now()
     return render_template("dispatch/my_day.html", engineer=engineer, day=day, visits=visits,
                            contacts=contacts_shown(visits), timedelta_day=timedelta(days=1),

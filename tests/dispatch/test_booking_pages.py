@@ -157,3 +157,23 @@ def test_the_page_explains_the_daily_cap(client, wang, make_user, login):
     assert [a.status_code for a in answers] == [302, 302, 200]
     assert 'role="alert"' in answers[2].get_data(as_text=True)
     assert db.session.query(Visit).count() == 2
+
+
+def test_the_days_map_numbers_only_the_visits_still_on(client, wang, make_user, login):
+    import html
+    import json
+    import re
+    for hour, status in ((9, "cancelled"), (11, "scheduled"), (13, "scheduled")):
+        customer = make_user("customer")
+        login(customer.email)
+        client.post(f"/book/{wang.id}", data={
+            "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": f"人民路 {hour} 号",
+            "problem": "开不了机", "window_start": window(hour=hour)})
+        visit = db.session.execute(db.select(Visit).order_by(Visit.id.desc())).scalars().first()
+        if status == "cancelled":
+            client.post(f"/visits/{visit.id}/status", data={"status": "cancelled"})
+        client.post("/logout")
+    login(wang.user.email)
+    page = client.get(f"/my/day?date={window()[:10]}").get_data(as_text=True)
+    stops = json.loads(html.unescape(re.search(r"data-stops='([^']*)'", page).group(1)))
+    assert [s["label"] for s in stops] == ["1", "2"]
