@@ -29,11 +29,12 @@ from marketplace.profiles import reviews_of
 from marketplace.reviews import (
     edit_review,
     get_review,
+    reply,
     report,
     review_visit,
     set_hidden,
 )
-from marketplace.schemas import ModerationFormSchema, ReportFormSchema, ReviewInSchema
+from marketplace.schemas import ModerationFormSchema, ReplyFormSchema, ReportFormSchema, ReviewInSchema
 from marketplace.standing import reason_text, standing
 
 bp = Blueprint("feedback", __name__)
@@ -158,6 +159,27 @@ def my_visits():
             n.read_at = utcnow()
     db.session.commit()
     return page
+
+
+@bp.route("/reviews/<int:review_id>/reply", methods=["POST"])
+@allow("engineer")
+def reply_to_review(review_id: int):
+    """The level page's reply box: the engineer reviewed answers, once, in public."""
+    review_ = get_review(review_id)
+    back = redirect(url_for("feedback.my_level") + f"#review-{review_id}")
+    try:
+        text = ReplyFormSchema().load(request.form)["text"]
+        reply(review_, current_user, text)
+        db.session.commit()
+        flash(_("Your reply is on your profile."), "success")
+    except ValidationError as err:
+        flash(" ".join(map(str, err.messages.get("text", []))), "error")
+    except HTTPException as err:
+        db.session.rollback()
+        if err.code == 403:
+            raise  # another engineer's review: the 403 page, not a message on my page
+        flash(str(err.description), "error")
+    return back
 
 
 @bp.route("/reviews/<int:review_id>/report", methods=["POST"])

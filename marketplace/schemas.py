@@ -2,7 +2,7 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from accounts.schemas import REQUIRED, ROW_ID, FormSchema, UtcDateTime
 from dispatch.schemas import DAY, LAT, LNG, StationRefSchema, WindowSchema
@@ -238,6 +238,17 @@ class ReportFormSchema(FormSchema):
     def normalise(self, data, **kwargs):
         data["reason"] = data["reason"].strip() or None
         return data
+
+
+class ReplyFormSchema(FormSchema):
+    """The engineer's answer to a review, from the level page."""
+
+    text = fields.String(required=True, error_messages={"required": _l("Write your reply first.")},
+                         validate=validate.Length(min=1, max=1000, error=_l("Use 1 to 1,000 characters.")))
+
+    @pre_load
+    def blank_is_missing(self, data, **kwargs):
+        return {key: value for key, value in data.items() if not (key == "text" and not value.strip())}
 
 
 class TipFormSchema(FormSchema):

@@ -172,6 +172,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("feedback_api.reply_to_review", "POST"): ("/api/reviews/{review}/reply",
                                                {"text": "谢谢"}, api(
         engineer=OK, other_engineer=403, admin=403)),
+    ("feedback.reply_to_review", "POST"): ("/reviews/{review}/reply", {"text": "谢谢"}, page(
+        engineer=OK, other_engineer=403, admin=403)),
     ("feedback_api.report_review", "POST"): ("/api/reviews/{review}/report",
                                              {"reason": "广告"}, SIGNED_IN_API),
     ("feedback.report_review", "POST"): ("/reviews/{review}/report", {"reason": "广告"},

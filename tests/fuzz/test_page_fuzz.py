@@ -27,6 +27,7 @@ PAGES = {
         "password_confirm": "long-enough-1", "phone": "13800000000"}),
     "accounts.logout": ("customer", "/logout", "POST", {}),
     "accounts.set_language": ("anonymous", "/lang/en", "POST", {"next": "/"}),
+    "feedback.reply_to_review": ("engineer", "/reviews/1/reply", "POST", {"text": "谢谢您的好评"}),
     "accounts.phone": ("customer", "/me/phone", "POST", {"phone": "13812345678", "next": "/"}),
     "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),
     "dispatch.contact_read_log": ("admin", "/admin/contact-reads", "GET", {
@@ -47,6 +48,7 @@ PAGES = {
     "dispatch.agent_visits": ("agent", "/agent/visits", "GET", {"customer_email": "{customer_email}"}),
     "marketplace.home": ("anonymous", "/", "GET", {}),
     "marketplace.healthz": ("anonymous", "/healthz", "GET", {}),
+    "marketplace.favicon": ("anonymous", "/favicon.ico", "GET", {}),
     "marketplace.engineers": ("anonymous", "/engineers", "GET", {
         "lat": "{lat}", "lng": "{lng}", "skill": "laptop", "min_stars": "4", "level": "rookie",
         "day": "{day}", "sort": "stars", "page": "1", "per_page": "20"}),

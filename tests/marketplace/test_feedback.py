@@ -214,3 +214,24 @@ def test_anyone_signed_in_reports_a_review_from_the_profile(client, bearer, done
     assert response.status_code == 302
     from marketplace.models import ReviewReport
     assert db.session.query(ReviewReport).filter_by(review_id=review_id).count() == 1
+
+
+def test_the_engineer_replies_from_the_level_page_once(client, bearer, done, login, make_engineer):
+    review_id = review(client, bearer, done["customer"], done["visit"], text="很专业").get_json()["id"]
+    login(done["engineer"].user.email)
+    level = client.get("/my/level").get_data(as_text=True)
+    assert f'action="/reviews/{review_id}/reply"' in level
+    blank = client.post(f"/reviews/{review_id}/reply", data={"text": "  "}, follow_redirects=True)
+    assert "请先写下回复" in blank.get_data(as_text=True)
+    sent = client.post(f"/reviews/{review_id}/reply", data={"text": "谢谢您的信任"}, follow_redirects=True)
+    assert "您的回复已显示在个人主页上" in sent.get_data(as_text=True)
+    profile = client.get(f"/engineers/{done['engineer'].id}").get_data(as_text=True)
+    assert "谢谢您的信任" in profile
+    assert f'action="/reviews/{review_id}/reply"' not in client.get("/my/level").get_data(as_text=True)
+    again = client.post(f"/reviews/{review_id}/reply", data={"text": "再说一次"}, follow_redirects=True)
+    assert "再说一次" not in client.get(f"/engineers/{done['engineer'].id}").get_data(as_text=True)
+    assert again.status_code == 200
+    client.post("/logout")
+    other = make_engineer(done["engineer"].station, name="李师傅", phone="13900000009")
+    login(other.user.email)
+    assert client.post(f"/reviews/{review_id}/reply", data={"text": "冒充"}).status_code == 403
