@@ -49,7 +49,23 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     accounts.sms.init_app(app)
     _register_error_handlers(app)
     _register_commands(app)
+    app.add_template_filter(_station_clock(app.config["TIMEZONE"]), "local")
     return app
+
+
+def _station_clock(zone_name: str):
+    """The `local` template filter: a stored instant (UTC, naive) on the station clock, the
+    clock every page shows (windows are kept in it already)."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(zone_name)
+
+    def local(instant: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+        if instant is None:
+            return ""
+        return instant.replace(tzinfo=UTC).astimezone(zone).strftime(pattern)
+    return local
 
 
 class RowId(IntegerConverter):
@@ -157,14 +173,14 @@ def _register_error_handlers(app: Flask) -> None:
     from flask import make_response
     from sqlalchemy.exc import DataError
 
-    from errors import description_of, title_of
+    from errors import description_of, title_of, werkzeug_default
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
             body, code, headers = api.handle_http_exception(error)
-            body["message"] = body.get("message") if "message" in body and str(body["message"]) != str(
-                type(error).description) else description_of(error)  # in the reader's language
+            if str(body.get("message") or "") in ("", werkzeug_default(error)):
+                body["message"] = description_of(error)  # in the reader's language
             response = make_response((body, code, headers))
         else:
             response = make_response(render_template(

@@ -26,9 +26,18 @@ def title_of(error: HTTPException) -> str:
     return str(TEXT.get(error.code, (error.name,))[0])
 
 
+def werkzeug_default(error: HTTPException) -> str:
+    """werkzeug's English description of the error's status (our own refusals, subclasses
+    with a description of their own, say more)."""
+    for cls in type(error).__mro__:
+        if cls.__module__ == "werkzeug.exceptions" and "description" in cls.__dict__:
+            return str(cls.__dict__["description"] or "")
+    return ""
+
+
 def description_of(error: HTTPException) -> str:
     """The exception's own description if it was given one; else the translated default."""
     own = error.description
-    if own is None or str(own) == str(type(error).description or ""):
+    if own is None or str(own) == werkzeug_default(error):
         return str(TEXT.get(error.code, (None, own or ""))[1])
     return str(own)

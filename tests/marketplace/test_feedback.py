@@ -235,3 +235,12 @@ def test_the_engineer_replies_from_the_level_page_once(client, bearer, done, log
     other = make_engineer(done["engineer"].station, name="李师傅", phone="13900000009")
     login(other.user.email)
     assert client.post(f"/reviews/{review_id}/reply", data={"text": "冒充"}).status_code == 403
+
+
+def test_the_points_ledger_shows_station_time_not_utc(client, done, login):
+    """A line written at 17:30 UTC happened at 01:30 the next morning in Shanghai."""
+    db.session.execute(db.update(PointEvent).values(created_at=datetime(2026, 11, 20, 17, 30)))
+    db.session.commit()
+    login(done["engineer"].user.email)
+    page = client.get("/my/level").get_data(as_text=True)
+    assert "2026-11-21 01:30" in page and "2026-11-20 17:30" not in page
