@@ -73,10 +73,11 @@ def one_run(app, day, codes, workers: int, env: dict, most: float) -> dict:
     with app.app_context():
         began = time.monotonic()
         run_id = start_run(day, codes, most, lambda plan_id: enqueue(plan_network_station, plan_id)).id
+    log = open(Path(tempfile.gettempdir()) / f"bench-network-worker-{workers}.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "worker", "worker", "--concurrency", str(workers),
          "--loglevel", "warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         with app.app_context():
             while True:
@@ -85,6 +86,8 @@ def one_run(app, day, codes, workers: int, env: dict, most: float) -> dict:
                 print(f"\r  {workers} worker(s): {now['done']}/{now['total']}", end="", file=sys.stderr)
                 if now["finished"]:
                     break
+                if worker.poll() is not None:
+                    sys.exit(f"the worker stopped (exit {worker.returncode}); see {log.name}")
                 time.sleep(1)
             wall = time.monotonic() - began
             print(file=sys.stderr)

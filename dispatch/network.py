@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts.models import utcnow
@@ -28,6 +28,10 @@ from extensions import db
 DONE = ("draft", "published", "failed", "discarded", "superseded")
 PLANNED = ("draft", "published", "superseded")
 IN_PROGRESS = "already being planned"
+# A plan still queued or running this long after it was asked for lost its job (the broker
+# was wiped, say): it no longer holds its station's day, and a new run replaces it.
+STALE_AFTER = timedelta(hours=12)
+ABANDONED = "abandoned: its job never finished"
 
 
 class NetworkRun(db.Model):
@@ -75,10 +79,17 @@ def start_run(day: date, codes: list[str] | None, most_seconds: float, send,
               requested_by_id: int | None = None) -> NetworkRun:
     """Queue a plan for every station's day and hand each to `send(plan_id)` (which
     enqueues the job and returns it) once all are committed. A station whose day is being
-    planned already is skipped and reported."""
+    planned already is skipped and reported; a plan queued so long ago that its job must
+    have been lost (`STALE_AFTER`) is marked failed and replaced."""
     who = Requester(requested_by_id)
     plans, skipped = [], []
-    for station in stations_of(codes):
+    stations = stations_of(codes)
+    db.session.execute(update(Plan).where(
+        Plan.day == day, Plan.station_id.in_([s.id for s in stations]),
+        Plan.status.in_(("queued", "running")), Plan.created_at < utcnow() - STALE_AFTER)
+        .values(status="failed", error=ABANDONED, finished_at=utcnow())
+        .execution_options(synchronize_session=False))
+    for station in stations:
         try:
             plans.append(request_plan(station, day, who, most_seconds))  # refuses before any change
         except PlanInProgress:

@@ -143,3 +143,17 @@ def test_the_nightly_task_plans_tomorrow_for_every_station(app, ctx, make_statio
     run = db.session.get(NetworkRun, plan_network_tomorrow.delay().get())
     report = summary(run)
     assert run.day == tomorrow and report["planned"] == 2 and report["assigned"] == 2
+
+
+def test_a_day_being_planned_is_skipped_but_a_long_lost_job_is_replaced(app, network):
+    from accounts.models import utcnow
+    for code, age in (("ST100001", timedelta(hours=13)), ("ST100002", timedelta(minutes=1))):
+        plan = Plan(station_id=network[code].id, day=DAY, status="queued", seconds=1.0,
+                    created_at=utcnow() - age)
+        db.session.add(plan)
+    db.session.commit()
+    run, output = plan_network(app)
+    report = summary(run)
+    assert report["skipped"] == [{"station": "ST100002", "reason": "already being planned"}]
+    assert report["planned"] == 2 and len(drafts("ST100001")) == 1
+    assert "skipped ST100002: already being planned" in output
