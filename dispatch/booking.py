@@ -371,11 +371,11 @@ def engineer_day(engineer: Engineer, day: date) -> list[Visit]:
 
 
 def upcoming_free(engineers: list[Engineer], now: datetime, count: int = 3,
-                  days: int = 7) -> dict[int, tuple[datetime, ...]]:
+                  days: int = 7, start: date | None = None) -> dict[int, tuple[datetime, ...]]:
     """The next few windows in which each engineer still has room for a visit near their
-    station: what listings show as "next free" (the booking page then checks the
-    customer's own address)."""
-    first, earliest = now.date(), earliest_start(now)
+    station, from today (or from `start`): what listings show as "next free" (the booking
+    page then checks the customer's own address)."""
+    first, earliest = max(start or now.date(), now.date()), earliest_start(now)
     booked = booked_days([e.id for e in engineers], first, days)
     minutes = day_plan_rules().visit_minutes["default"]
     off = days_off([e.id for e in engineers], first, days)

@@ -9,7 +9,7 @@ Filtering, sorting and paging a few hundred entries happen in memory.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
@@ -115,6 +115,9 @@ def engineers_near(point: Point, filters: Filters, sort: str, page: int, per_pag
         listing.favourites = set(db.session.execute(
             select(Favourite.engineer_id).where(Favourite.customer_id == customer_id)).scalars())
     chosen = [e for e in station_entries(list(listing.stations)) if filters.admit(e)]
+    if filters.day is not None:  # available that day: a free window that day, shown as next
+        on_day = free_windows_of([e.id for e in chosen], start=filters.day, days=1)
+        chosen = [replace(e, free_from=on_day[e.id]) for e in chosen if on_day.get(e.id)]
     distance = {sid: km for sid, (_, km) in listing.stations.items()}
     chosen.sort(key=sort_key(sort, distance, listing.favourites))
     listing.total = len(chosen)
@@ -179,11 +182,15 @@ def load_entries(station_ids: list[int]) -> dict[int, list[Entry]]:
     return entries
 
 
-def free_windows_of(engineer_ids: list[int]) -> dict[int, tuple[datetime, ...]]:
-    """The next free windows of these engineers, given their bookings (dispatch.booking)."""
+def free_windows_of(engineer_ids: list[int], start: date | None = None,
+                    days: int = 7) -> dict[int, tuple[datetime, ...]]:
+    """The next free windows of these engineers (from `start`, over `days`), given their
+    bookings (dispatch.booking)."""
+    if not engineer_ids:
+        return {}
     engineers = db.session.execute(select(Engineer).where(Engineer.id.in_(engineer_ids))
                                    .options(selectinload(Engineer.station))).scalars().all()
-    return upcoming_free(list(engineers), station_now())
+    return upcoming_free(list(engineers), station_now(), days=days, start=start)
 
 
 def entry_of(engineer: Engineer, tags: list[TagCount]) -> Entry:

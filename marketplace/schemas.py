@@ -1,14 +1,18 @@
 """What goes in and out of the marketplace API, and the marketplace pages' forms."""
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from accounts.schemas import REQUIRED, ROW_ID, FormSchema, UtcDateTime
+from dispatch.booking import station_now
 from dispatch.schemas import DAY, LAT, LNG, StationRefSchema, WindowSchema
 from marketplace.catalog import skill_codes
 from marketplace.levels import LEVELS
 from marketplace.listing import SORTS
+
+DAY_FILTER_AHEAD = 60  # days: how far ahead "available on" may look
 
 
 class PageQuerySchema(Schema):
@@ -28,7 +32,16 @@ class ListingQuerySchema(PageQuerySchema):
     @validates("skill")
     def skill_known(self, value, **kwargs):
         if value is not None and value not in skill_codes():
-            raise ValidationError(f"Unknown skill '{value}'.")
+            raise ValidationError(str(_l("Unknown product: %(code)s.", code=value)))
+
+    @validates("day")
+    def day_ahead(self, value, **kwargs):
+        """Available on a day that has passed means nothing; a day beyond what can be booked
+        would always list nobody."""
+        today = station_now().date()
+        if value is not None and not today <= value <= today + timedelta(days=DAY_FILTER_AHEAD):
+            raise ValidationError(str(_l("Pick a day from today to %(days)s days ahead.",
+                                         days=DAY_FILTER_AHEAD)))
 
 
 class TagCountSchema(Schema):

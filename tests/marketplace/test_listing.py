@@ -1,6 +1,6 @@
 """GET /api/engineers: the engineers a customer can choose from, and the listing page."""
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from geopy.distance import geodesic
@@ -87,11 +87,48 @@ def test_filter_by_minimum_stars_leaves_out_the_unreviewed(crew, listing):
     assert sorted(names(listing(min_stars=4.5))) == ["小李", "老王"]
 
 
+def next_weekday(isoweekday: int) -> date:
+    """The next such day after today on the station clock (never today: windows may be gone)."""
+    from dispatch.booking import station_now
+    day = station_now().date() + timedelta(days=1)
+    return day + timedelta(days=(isoweekday - day.isoweekday()) % 7)
+
+
 def test_filter_by_day_available(crew, listing):
-    monday = date(2026, 11, 30)
+    monday = next_weekday(1)
     assert "新人张" not in names(listing(day=monday.isoformat()))
-    sunday = monday + timedelta(days=6)
+    sunday = next_weekday(7)
     assert names(listing(day=sunday.isoformat())) == ["新人张"]  # the others work Mon-Sat
+
+
+def test_available_on_a_day_shows_that_days_window_and_leaves_out_the_fully_booked(crew, listing):
+    from dispatch.models import Visit
+    wednesday = next_weekday(3)
+    body = listing(day=wednesday.isoformat())
+    assert body["engineers"] and all(e["next_window"]["start"].startswith(wednesday.isoformat())
+                                     for e in body["engineers"])
+    veteran = crew["veteran"]
+    for hour in range(0, 24, 2):  # a whole day of booked two-hour visits: no room left
+        start = datetime.combine(wednesday, time(hour))
+        db.session.add(Visit(customer_id=veteran.user_id, booked_by_id=veteran.user_id,
+                             station_id=veteran.station_id, engineer_id=veteran.id,
+                             skill_id=veteran.skills[0].id, problem="x", address_text="y",
+                             lat=CENTRE[0], lng=CENTRE[1], window_start=start,
+                             window_end=start + timedelta(hours=2), duration_minutes=120,
+                             status="scheduled"))
+    db.session.commit()
+    cache.clear()
+    assert "老王" not in names(listing(day=wednesday.isoformat()))
+    assert "老王" in names(listing(day=next_weekday(4).isoformat()))
+
+
+def test_a_day_gone_by_is_refused_with_the_reason(crew, client):
+    from dispatch.booking import station_now
+    yesterday = station_now().date() - timedelta(days=1)
+    response = client.get("/api/engineers", query_string={"lat": CENTRE[0], "lng": CENTRE[1],
+                                                         "day": yesterday.isoformat()})
+    assert response.status_code == 422
+    assert "今天" in response.get_json()["errors"]["query"]["day"][0]
 
 
 def test_pagination(crew, listing):
