@@ -62,6 +62,9 @@ bench: setup
 	$(PY) bench/home_weight.py
 	$(PY) -m dispatch bench stations --seconds 10
 	$(PY) -m dispatch bench solomon ../shared/benchmarks/solomon --seconds 10
+	$(PY) -m dispatch bench vroom --seconds 1,2,10
+	$(PY) -m dispatch bench warm --seconds 10
+	$(PY) bench/solver_geodesic.py
 
 ## make translations: re-extract messages after changing user-facing text
 translations: setup
