@@ -224,6 +224,13 @@ class DayFormSchema(DayQuerySchema, FormSchema):
     """`?date=` of the day pages (other query arguments are not data)."""
 
 
+class StationDirectoryQuerySchema(FormSchema):
+    """The admins' station directory: a search in Chinese or pinyin, and a page."""
+
+    q = fields.String(load_default=None, validate=validate.Length(max=80))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+
+
 class AgentVisitsQuerySchema(FormSchema):
     """The call centre's search for a customer's visits."""
 

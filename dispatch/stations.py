@@ -1,7 +1,11 @@
 """Station look-ups against the database: coverage of a point, the nearest station, search."""
 from __future__ import annotations
 
+import functools
+import re
+
 from flask_babel import lazy_gettext as _l
+from pypinyin import lazy_pinyin
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import Forbidden, NotFound
@@ -31,14 +35,40 @@ def stations_covering(point: Point) -> Coverage[Station]:
                        lambda: db.session.execute(db.select(Station)).scalars())
 
 
-def search_stations(text: str | None, limit: int) -> list[Station]:
-    """Stations whose name, county, city or province contains `text` (all when empty)."""
-    query = db.select(Station).order_by(Station.code).limit(limit)
-    if text:
-        text = text.strip()
-        query = query.where(or_(*(column.contains(text, autoescape=True) for column in
-                                  (Station.name, Station.county, Station.city, Station.province))))
-    return list(db.session.execute(query).scalars())
+@functools.lru_cache(maxsize=20_000)
+def pinyin_of(text: str) -> str:
+    """"赣州市章贡区" → "ganzhoushizhanggongqu": a place name as a reader without Chinese
+    input types it (pinyin is also how the network's places are written in English)."""
+    return "".join(lazy_pinyin(text)).lower()
+
+
+def matching(text: str | None):
+    """The stations whose name, county, city, province or code holds `text`, in Chinese or
+    in pinyin ("Beijing", "zhang gong", "Ganzhou"), as a query in code order."""
+    query = db.select(Station).order_by(Station.code)
+    text = (text or "").strip()
+    if not text:
+        return query
+    latin = re.sub(r"[\s'’-]+", "", text.lower())
+    if latin.isascii() and latin.isalnum():
+        rows = db.session.execute(db.select(Station.id, Station.code, Station.name, Station.county,
+                                            Station.city, Station.province)).all()
+        ids = [r.id for r in rows if latin in r.code.lower()
+               or any(latin in pinyin_of(place) for place in (r.name, r.county, r.city, r.province))]
+        return query.where(Station.id.in_(ids))
+    return query.where(or_(*(column.contains(text, autoescape=True) for column in
+                             (Station.name, Station.county, Station.city, Station.province,
+                              Station.code))))
+
+
+def search_stations(text: str | None, limit: int, offset: int = 0) -> list[Station]:
+    """Stations matching `text` (all when empty), in code order."""
+    return list(db.session.execute(matching(text).limit(limit).offset(offset)).scalars())
+
+
+def count_stations(text: str | None) -> int:
+    return db.session.execute(db.select(func.count()).select_from(
+        matching(text).order_by(None).subquery())).scalar_one()
 
 
 class StationNotFound(NotFound):

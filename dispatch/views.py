@@ -60,10 +60,11 @@ from dispatch.schemas import (
     DayFormSchema,
     RescheduleFormSchema,
     SlotsQuerySchema,
+    StationDirectoryQuerySchema,
     StepSchema,
 )
 from dispatch.slots import Place
-from dispatch.stations import managed_station, station_engineers
+from dispatch.stations import count_stations, managed_station, search_stations, station_engineers
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 
@@ -93,16 +94,36 @@ def requested_day() -> date:
         return station_now().date()
 
 
+DIRECTORY_PAGE = 50
+
+
 @bp.route("/station")
 @allow("manager")
 def my_station():
-    """A manager's own station."""
+    """A manager's own station; for an admin, who manages every station, the directory of
+    them all (search in Chinese or pinyin), each opening as its manager sees it."""
+    if current_user.role == "admin":
+        return station_directory()
     code = db.session.execute(
         db.select(Station.code).where(Station.manager_id == current_user.id)
         .order_by(Station.code)).scalars().first()
     if code is None:
-        abort(404, "You do not manage a station yet.")
+        abort(404, _("You do not manage a station yet."))
     return redirect(url_for("dispatch.station", code=code))
+
+
+def station_directory():
+    try:
+        args = StationDirectoryQuerySchema().load(request.args)
+    except ValidationError as err:
+        args, errors = {"q": None, "page": 1}, err.messages
+    else:
+        errors = {}
+    total = count_stations(args["q"])
+    stations = search_stations(args["q"], DIRECTORY_PAGE, (args["page"] - 1) * DIRECTORY_PAGE)
+    return render_template("dispatch/stations.html", stations=stations, total=total, q=args["q"] or "",
+                           page=args["page"], pages=max(1, -(-total // DIRECTORY_PAGE)),
+                           errors=errors), 422 if errors else 200
 
 
 @bp.route("/stations/<code>")

@@ -205,8 +205,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
                                    page(engineer=OK, other_engineer=OK, admin=404)),
 
     # A station's day: its manager and admins; another station's manager finds nothing.
-    # "My station" of an admin, who manages none: 404 until the station directory (issue 13).
-    ("dispatch.my_station", "GET"): ("/station", None, page(manager=OK, other_manager=OK, admin=404)),
+    # "My station": a manager's own; for an admin the directory of every station.
+    ("dispatch.my_station", "GET"): ("/station", None, page(manager=OK, other_manager=OK, admin=OK)),
     ("dispatch.station", "GET"): ("/stations/{station}", None,
                                   page(manager=OK, other_manager=403, admin=OK)),
     ("planning.planning_board", "GET"): ("/stations/{station}/board", None,
