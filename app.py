@@ -112,6 +112,7 @@ def _load_rules(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import accounts.login  # noqa: F401  (login manager callbacks)
+    import dispatch.network  # noqa: F401  (its NetworkRun model known to Alembic)
     import marketplace.models  # noqa: F401  (models known to Alembic)
     import marketplace.receivers  # noqa: F401  (reacts to dispatch's signals)
     import payments.models  # noqa: F401  (models known to Alembic)

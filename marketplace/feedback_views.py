@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, HTTPException
 
 from accounts.access import allow, signed_in
@@ -24,7 +24,15 @@ from dispatch.slots import Place
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.listing import top_tags
-from marketplace.models import AbuseFlag, Review, ReviewReport, Tag, Tip
+from marketplace.models import AbuseFlag, Review, Tag, Tip
+from marketplace.moderation import (
+    FLAG_KINDS,
+    flag_reasons,
+    open_flags,
+    report_reason_text,
+    reported_reviews,
+    resolve_flag as resolve_flag_with,
+)
 from marketplace.profiles import reviews_of
 from marketplace.reviews import (
     edit_review,
@@ -34,7 +42,13 @@ from marketplace.reviews import (
     review_visit,
     set_hidden,
 )
-from marketplace.schemas import ModerationFormSchema, ReplyFormSchema, ReportFormSchema, ReviewInSchema
+from marketplace.schemas import (
+    FlagResolveFormSchema,
+    ModerationFormSchema,
+    ReplyFormSchema,
+    ReportFormSchema,
+    ReviewInSchema,
+)
 from marketplace.standing import reason_text, standing
 
 bp = Blueprint("feedback", __name__)
@@ -100,12 +114,27 @@ def moderate():
         set_hidden(get_review(choice["review"]), choice["action"] == "hide")
         db.session.commit()
         return redirect(url_for("feedback.moderate"))
-    reported = db.session.execute(
-        select(Review, func.count(ReviewReport.id)).join(ReviewReport, ReviewReport.review_id == Review.id)
-        .group_by(Review.id).order_by(func.count(ReviewReport.id).desc())).all()
-    flags = db.session.execute(select(AbuseFlag).where(AbuseFlag.resolved.is_(False))
-                               .order_by(AbuseFlag.id.desc())).scalars().all()
-    return render_template("marketplace/moderate.html", reported=reported, flags=flags)
+    return render_template("marketplace/moderate.html", reported=reported_reviews(), flags=open_flags(),
+                           report_reason_text=report_reason_text, flag_reasons=flag_reasons,
+                           flag_kinds=FLAG_KINDS)
+
+
+@bp.route("/admin/flags/<int:flag_id>/resolve", methods=["POST"])
+@allow("admin")
+def resolve_flag(flag_id: int):
+    """Close a flag with a note of what was found (the flag stays on record)."""
+    flag = db.session.get(AbuseFlag, flag_id)
+    if flag is None:
+        abort(404)
+    try:
+        note = FlagResolveFormSchema().load(request.form)["note"]
+    except ValidationError as err:
+        flash(" ".join(map(str, err.messages.get("note", []))), "error")
+        return redirect(url_for("feedback.moderate") + f"#flag-{flag_id}")
+    resolve_flag_with(flag, current_user, note.strip())
+    db.session.commit()
+    flash(_("The flag is closed with your note."), "success")
+    return redirect(url_for("feedback.moderate"))
 
 
 def review_tags_for_form() -> list[Tag]:
@@ -188,7 +217,7 @@ def report_review(review_id: int):
     """The profile's "report" link: flag a review for the admins."""
     review_ = get_review(review_id)
     try:
-        reason = ReportFormSchema().load(request.form)["reason"] or _("reported from the profile")
+        reason = ReportFormSchema().load(request.form)["reason"]
     except ValidationError as err:
         flash(" ".join(map(str, err.messages["reason"])), "error")
         return redirect(url_for("marketplace.engineer", engineer_id=review_.engineer_id))

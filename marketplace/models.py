@@ -70,6 +70,7 @@ class Review(db.Model):
     updated_at: Mapped[datetime | None]
 
     customer: Mapped[User] = relationship()
+    engineer: Mapped[Engineer] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=review_tags, order_by="Tag.id")
 
 
@@ -191,6 +192,8 @@ class ReviewReport(db.Model):
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    reporter: Mapped[User] = relationship()
+
 
 class PointEvent(db.Model):
     """One line of an engineer's points ledger: append-only. `source_key` names the event
@@ -236,3 +239,10 @@ class AbuseFlag(db.Model):
     detail: Mapped[str] = mapped_column(String(300))
     resolved: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How an admin closed it: when, who, and what they found (kept, never deleted).
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution_note: Mapped[str | None] = mapped_column(String(300))
+
+    engineer: Mapped[Engineer] = relationship()
+    customer: Mapped[User] = relationship(foreign_keys=[customer_id])

@@ -242,15 +242,30 @@ class FavouriteFormSchema(FormSchema):
 
 
 class ReportFormSchema(FormSchema):
-    """The profile's "report" link; a reason is optional there."""
+    """The profile's "report" form: why (one of the offered reasons, or words of one's own)."""
 
-    reason = fields.String(load_default="", validate=validate.Length(
-        max=300, error=_l("Use at most 300 characters.")))
+    reason = fields.String(required=True, error_messages={"required": _l("Say why you report it.")},
+                           validate=validate.Length(min=1, max=300, error=_l("Use 1 to 300 characters.")))
+
+    @pre_load
+    def blank_is_missing(self, data, **kwargs):
+        return {key: value for key, value in data.items() if not (key == "reason" and not value.strip())}
 
     @post_load
     def normalise(self, data, **kwargs):
-        data["reason"] = data["reason"].strip() or None
+        data["reason"] = data["reason"].strip()
         return data
+
+
+class FlagResolveFormSchema(FormSchema):
+    """Closing a flag: what the admin found, kept with it."""
+
+    note = fields.String(required=True, error_messages={"required": _l("Write what you found.")},
+                         validate=validate.Length(min=1, max=300, error=_l("Use 1 to 300 characters.")))
+
+    @pre_load
+    def blank_is_missing(self, data, **kwargs):
+        return {key: value for key, value in data.items() if not (key == "note" and not value.strip())}
 
 
 class ReplyFormSchema(FormSchema):

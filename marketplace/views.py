@@ -17,6 +17,7 @@ from marketplace.favourites import add_favourite, remove_favourite
 from marketplace.levels import LEVELS, level_name
 from marketplace.listing import SORTS
 from marketplace.models import Tag
+from marketplace.moderation import REPORT_REASONS
 from marketplace.presentation import favourite_cards, listing_page, profile, review_page
 from marketplace.schemas import (
     FavouriteFormSchema,
@@ -80,7 +81,7 @@ def engineer(engineer_id: int):
     skills = {s.code: s.name_for(select_locale())
               for s in db.session.execute(db.select(Skill)).scalars()}
     return render_template("marketplace/engineer.html", engineer=profile(engineer_id),
-                           reviews=reviews, skill_names=skills,
+                           reviews=reviews, skill_names=skills, report_reasons=REPORT_REASONS,
                            back=safe_next(request.args.get("back")))
 
 

@@ -183,6 +183,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("feedback.moderate", "GET"): ("/admin/reviews", None, page(admin=OK)),
     ("feedback.moderate", "POST"): ("/admin/reviews", {"review": "{review}", "action": "hide"},
                                     page(admin=OK)),
+    ("feedback.resolve_flag", "POST"): ("/admin/flags/{flag}/resolve", {"note": "同一家人"},
+                                        page(admin=OK)),
     ("marketplace.admin_tags", "GET"): ("/admin/tags", None, page(admin=OK)),
     ("marketplace.admin_tags", "POST"): ("/admin/tags", {"code": "new_tag", "name_zh": "新",
                                                          "name_en": "New", "positive": "1"},
@@ -278,7 +280,7 @@ def world(ctx, make_user, make_station, make_engineer) -> dict:
     from dispatch.slots import Place
     from extensions import db
     from marketplace.catalog import ensure_catalog
-    from marketplace.models import Tag, Tip
+    from marketplace.models import AbuseFlag, Tag, Tip
     from marketplace.reviews import review_visit
 
     skills, _tags = ensure_catalog()
@@ -328,9 +330,13 @@ def world(ctx, make_user, make_station, make_engineer) -> dict:
     db.session.add(plan)
     db.session.commit()
     tag = db.session.execute(db.select(Tag).order_by(Tag.id)).scalars().first()
+    flag = AbuseFlag(engineer_id=engineer.id, customer_id=customer.id, kind="review",
+                     detail="phone not verified")
+    db.session.add(flag)
+    db.session.commit()
     return {"people": people, "ids": {
         "station": here.code, "engineer": engineer.id, "booked": booked.id, "done": done.id,
-        "review": review.id, "tag": tag.id, "tipped": tipped.id, "paying_tip": paying.id, "address": address.id, "plan": plan.id,
+        "review": review.id, "tag": tag.id, "flag": flag.id, "tipped": tipped.id, "paying_tip": paying.id, "address": address.id, "plan": plan.id,
         "day": slots[0].start.date().isoformat(), "lat": place.lat, "lng": place.lng,
         "free": slots[2].start.isoformat(), "customer_email": customer.email,
         "customer_id": customer.id}}

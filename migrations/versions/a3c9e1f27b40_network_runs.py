@@ -21,7 +21,7 @@ def upgrade():
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
-    sa.Column('most_seconds', sa.Float(), nullable=False),
+    sa.Column('most_seconds', sa.Double(), nullable=False),
     sa.Column('plan_ids', sa.JSON(), nullable=False),
     sa.Column('skipped', sa.JSON(), nullable=False),
     sa.Column('note', sa.String(length=200), nullable=True),

@@ -27,6 +27,7 @@ PAGES = {
         "password_confirm": "long-enough-1", "phone": "13800000000"}),
     "accounts.logout": ("customer", "/logout", "POST", {}),
     "accounts.set_language": ("anonymous", "/lang/en", "POST", {"next": "/"}),
+    "feedback.resolve_flag": ("admin", "/admin/flags/1/resolve", "POST", {"note": "同一家人"}),
     "feedback.reply_to_review": ("engineer", "/reviews/1/reply", "POST", {"text": "谢谢您的好评"}),
     "accounts.phone": ("customer", "/me/phone", "POST", {"phone": "13812345678", "next": "/"}),
     "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),

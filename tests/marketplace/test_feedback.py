@@ -244,3 +244,42 @@ def test_the_points_ledger_shows_station_time_not_utc(client, done, login):
     login(done["engineer"].user.email)
     page = client.get("/my/level").get_data(as_text=True)
     assert "2026-11-21 01:30" in page and "2026-11-20 17:30" not in page
+
+
+def test_a_report_needs_a_reason_and_the_admin_sees_the_review_in_context(client, bearer, done, make_user,
+                                                                          login):
+    review_id = review(client, bearer, done["customer"], done["visit"], text="广告：加微信").get_json()["id"]
+    reporter = make_user("customer", name="路人甲")
+    login(reporter.email)
+    profile = client.get(f"/engineers/{done['engineer'].id}").get_data(as_text=True)
+    assert 'name="reason"' in profile and "广告或垃圾信息" in profile
+    refused = client.post(f"/reviews/{review_id}/report", data={"reason": " "}, follow_redirects=True)
+    assert "请说明举报原因" in refused.get_data(as_text=True)
+    client.post(f"/reviews/{review_id}/report", data={"reason": "advertising"})
+    client.post("/logout")
+    login(make_user("admin").email)
+    page = client.get("/admin/reviews").get_data(as_text=True)
+    row = page[page.index(f'id="reported-{review_id}"'):]
+    for seen in ("广告：加微信", "王师傅", "陈女士", "广告或垃圾信息", "路人甲", "1 条举报",
+                 f"/engineers/{done['engineer'].id}#review-{review_id}"):
+        assert seen in row, seen
+
+
+def test_a_flag_is_shown_in_chinese_and_closed_with_a_note(client, done, make_user, login):
+    flag = AbuseFlag(engineer_id=done["engineer"].id, customer_id=done["customer"].id, kind="favourite",
+                     detail="same phone number; account younger than 14 days")
+    db.session.add(flag)
+    db.session.commit()
+    admin = make_user("admin")
+    login(admin.email)
+    page = client.get("/admin/reviews").get_data(as_text=True)
+    card = page[page.index(f'id="flag-{flag.id}"'):]
+    assert "与工程师的手机号码相同" in card and "注册不满 14 天的账号" in card and "same phone" not in card
+    assert "请写下您的发现" in client.post(f"/admin/flags/{flag.id}/resolve", data={"note": ""},
+                                          follow_redirects=True).get_data(as_text=True)
+    client.post(f"/admin/flags/{flag.id}/resolve", data={"note": "确认是本人家属，已提醒"})
+    db.session.expire_all()
+    closed = db.session.get(AbuseFlag, flag.id)
+    assert closed.resolved and closed.resolution_note == "确认是本人家属，已提醒"
+    assert closed.resolved_by_id == admin.id and closed.resolved_at is not None
+    assert f'id="flag-{flag.id}"' not in client.get("/admin/reviews").get_data(as_text=True)
