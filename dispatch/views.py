@@ -236,6 +236,9 @@ def visit_step(visit_id: int):
         db.session.commit()
         if data["status"] == "completed" and visit.confirmed_at is None:
             flash(_("Completed. The customer confirms the work in the app."), "info")
+        elif data["status"] == "cancelled":
+            flash(_("The visit of %(day)s is cancelled.", day=visit.window_start.strftime("%m-%d")),
+                  "success")
     except WrongCode as err:
         db.session.commit()  # the wrong try counts
         flash(err.description, "error")

@@ -15,7 +15,7 @@ from accounts.access import allow, signed_in
 from accounts.locale import select_locale
 from accounts.models import utcnow
 from dispatch import alternatives
-from dispatch.booking import Request, station_now
+from dispatch.booking import ACTIVE, Request, station_now
 from dispatch.engineers import engineer_of
 from dispatch.lifecycle import before_cutoff
 from dispatch.models import Visit
@@ -166,6 +166,11 @@ def my_visits():
     visits = db.session.execute(db.select(Visit).where(Visit.customer_id == current_user.id)
                                 .order_by(Visit.window_start.desc())).scalars().all()
     now = station_now()
+    # What is still to come first, soonest first; then what is over, the latest first.
+    upcoming = sorted((v for v in visits if v.status in ACTIVE and v.window_end >= now),
+                      key=lambda v: v.window_start)
+    past = [v for v in visits if v not in upcoming]
+    visits = upcoming + past
     reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
         Review.visit_id.in_([v.id for v in visits]))).scalars()}
     edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
@@ -175,6 +180,7 @@ def my_visits():
     for n in notices:  # newest first: the first of each visit is its latest
         latest.setdefault(n.visit_id, n)
     page = render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
+                           first_past=past[0].id if past and upcoming else None,
                            changeable={v.id for v in visits
                                        if v.status == "scheduled" and before_cutoff(v, now)},
                            reviews=reviews, editable={vid for vid, r in reviews.items()

@@ -177,3 +177,26 @@ def test_the_days_map_numbers_only_the_visits_still_on(client, wang, make_user, 
     page = client.get(f"/my/day?date={window()[:10]}").get_data(as_text=True)
     stops = json.loads(html.unescape(re.search(r"data-stops='([^']*)'", page).group(1)))
     assert [s["label"] for s in stops] == ["1", "2"]
+
+
+def test_my_visits_show_what_is_coming_first_and_cancel_asks_then_says_so(client, wang, make_user, login):
+    customer = make_user("customer")
+    login(customer.email)
+    for offset, hour in ((3, 9), (1, 11), (2, 13)):
+        client.post(f"/book/{wang.id}", data={
+            "skill": "laptop", "lat": "31.25", "lng": "121.49", "address_text": "人民路 88 号",
+            "problem": f"第{offset}天", "window_start": window(offset, hour)})
+    start = local_now("Asia/Shanghai").replace(tzinfo=None) - timedelta(days=3)
+    db.session.add(Visit(customer_id=customer.id, booked_by_id=customer.id, station_id=wang.station_id,
+                         engineer_id=wang.id, skill_id=wang.skills[0].id, problem="上次的",
+                         address_text="y", lat=31.25, lng=121.49, window_start=start,
+                         window_end=start + timedelta(hours=2), duration_minutes=60, status="cancelled"))
+    db.session.commit()
+    page = client.get("/me/visits").get_data(as_text=True)
+    order = [page.index(text) for text in ("第1天", "第2天", "第3天", "更早的上门", "上次的")]
+    assert order == sorted(order)
+    soonest = db.session.execute(db.select(Visit).where(Visit.problem == "第1天")).scalar_one()
+    card = page[page.index(f'id="visit-{soonest.id}"'):]
+    assert f'id="cancel-{soonest.id}"' in card and "确定取消" in card
+    done = client.post(f"/visits/{soonest.id}/status", data={"status": "cancelled"}, follow_redirects=True)
+    assert "已取消" in done.get_data(as_text=True)
