@@ -55,10 +55,10 @@ def test_an_admin_follows_a_run_from_queued_to_its_summary(app, make_user, clien
     run = queued_run()
     login(admin.email)
     page = client.get(f"/admin/network-runs/{run.id}").get_data(as_text=True)
-    assert 'http-equiv="refresh"' in page and "0 of 3" in page
+    assert 'http-equiv="refresh"' in page and "0 / 3" in page
     finish(run)
     page = client.get(f"/admin/network-runs/{run.id}").get_data(as_text=True)
-    assert 'http-equiv="refresh"' not in page and "3 of 3" in page
+    assert 'http-equiv="refresh"' not in page and "3 / 3" in page
     assigned = sum(p.assigned for p in db.session.execute(db.select(Plan)).scalars())
     assert f'<dd id="summary-assigned">{assigned}</dd>' in page
     listing = client.get("/admin/network-runs").get_data(as_text=True)
