@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api
+    from dispatch.network_views import bp as network_pages
     from dispatch.planning_api import blp as planning_api
     from dispatch.planning_views import bp as planning_pages
     from dispatch.views import bp as dispatch_pages
@@ -159,7 +160,8 @@ def _register_blueprints(app: Flask) -> None:
                       planning_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
-    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages):
+    for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages,
+                      network_pages):
         app.register_blueprint(blueprint)
     # Payments: its API, its pages, and the provider's webhook (signed, so no CSRF token).
     csrf.exempt(payments_api)

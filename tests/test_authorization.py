@@ -265,6 +265,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("visits_api.agent_customer_visits", "GET"): (
         "/api/agent/visits?customer_email={customer_email}", None, api(agent=OK, admin=OK)),
 
+    # Headquarters: the network's runs, their progress pages and status.
+    ("network.network_runs", "GET"): ("/admin/network-runs", None, page(admin=OK)),
+    ("network.network_run", "GET"): ("/admin/network-runs/{network_run}", None, page(admin=OK)),
+    ("network.network_run_status", "GET"): ("/api/network-runs/{network_run}", None, api(admin=OK)),
+
     # Who read which customer's contacts: admins only.
     ("visits_api.contact_read_log", "GET"): ("/api/contact-reads", None, api(admin=OK)),
     ("dispatch.contact_read_log", "GET"): ("/admin/contact-reads", None, page(admin=OK)),
@@ -277,6 +282,7 @@ def world(ctx, make_user, make_station, make_engineer) -> dict:
     from accounts.models import Address
     from dispatch.booking import Request, book, engineer_slots, station_now
     from dispatch.models import Plan
+    from dispatch.network import NetworkRun
     from dispatch.slots import Place
     from extensions import db
     from marketplace.catalog import ensure_catalog
@@ -332,11 +338,13 @@ def world(ctx, make_user, make_station, make_engineer) -> dict:
     tag = db.session.execute(db.select(Tag).order_by(Tag.id)).scalars().first()
     flag = AbuseFlag(engineer_id=engineer.id, customer_id=customer.id, kind="review",
                      detail="phone not verified")
-    db.session.add(flag)
+    run = NetworkRun(day=slots[0].start.date(), most_seconds=1.0, plan_ids=[plan.id], skipped=[])
+    db.session.add_all([flag, run])
     db.session.commit()
     return {"people": people, "ids": {
         "station": here.code, "engineer": engineer.id, "booked": booked.id, "done": done.id,
-        "review": review.id, "tag": tag.id, "flag": flag.id, "tipped": tipped.id, "paying_tip": paying.id, "address": address.id, "plan": plan.id,
+        "review": review.id, "tag": tag.id, "flag": flag.id, "network_run": run.id,
+        "tipped": tipped.id, "paying_tip": paying.id, "address": address.id, "plan": plan.id,
         "day": slots[0].start.date().isoformat(), "lat": place.lat, "lng": place.lng,
         "free": slots[2].start.isoformat(), "customer_email": customer.email,
         "customer_id": customer.id}}

@@ -129,3 +129,14 @@ def page(browser, live_server, csp_watch):
     yield page
     csp_watch.settle()
     context.close()
+
+
+@pytest.fixture
+def sign_in():
+    """Sign `email` in on `page` through the real form (CSRF on)."""
+    def sign(page, email, password="correct-horse-battery"):
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("main form button[type=submit]")
+    return sign

@@ -6,15 +6,12 @@ from playwright.sync_api import expect
 SHOTS = os.environ.get("WENQING_SCREENSHOTS")  # a folder to save screenshots in, if set
 
 
-def test_an_admin_finds_a_station_by_pinyin_and_opens_it(page, make_user, make_station, make_engineer):
+def test_an_admin_finds_a_station_by_pinyin_and_opens_it(page, sign_in, make_user, make_station, make_engineer):
     admin = make_user("admin", name="总部管理员")
     station = make_station("ST360702", 25.83, 114.93, name="章贡区服务站")
     make_station("ST110101", 39.93, 116.42, name="东城区服务站")
     make_engineer(station, name="赵师傅", phone="13912345678")
-    page.goto("/login")
-    page.fill("#email", admin.email)
-    page.fill("#password", "correct-horse-battery")
-    page.click("main form button[type=submit]")
+    sign_in(page, admin.email)
     page.click("nav a:has-text('服务站')")
     expect(page.locator("#station-count")).to_have_text("2 个服务站")
     page.fill("#q", "zhanggong")

@@ -18,7 +18,7 @@ WORDS = {"zh-CN": {"verify": "验证手机号", "sent": "验证码已发送", "d
 
 
 @pytest.mark.parametrize("locale,width", [("zh-CN", 390), ("en", 1280)])
-def test_verify_the_phone_from_the_booking_page_and_come_back(browser, live_server, app, make_user,
+def test_verify_the_phone_from_the_booking_page_and_come_back(browser, live_server, app, sign_in, make_user,
                                                               make_station, make_engineer, locale, width):
     ensure_catalog()
     db.session.commit()
@@ -34,10 +34,7 @@ def test_verify_the_phone_from_the_booking_page_and_come_back(browser, live_serv
     page = browser.new_context(base_url=live_server, viewport={"width": width, "height": 844},
                                locale=locale).new_page()
     page.set_default_timeout(10_000)
-    page.goto("/login")
-    page.fill("#email", customer.email)
-    page.fill("#password", "correct-horse-battery")
-    page.click("main form button[type=submit]")
+    sign_in(page, customer.email)
     # The browser's language (Accept-Language) is the page's until the reader picks another.
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if locale == "zh-CN" else "en")
     booking = f"/book/{engineer.id}?skill=laptop&lat=31.25&lng=121.49"

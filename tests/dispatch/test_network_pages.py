@@ -13,20 +13,17 @@ from tests.dispatch.test_network import DAY, SIZES, network  # noqa: F401  (thre
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The suite's app with the network blueprint registered (until app.py registers it)."""
+    """An app of its own on a file database migrated to head (the pages read network runs)."""
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
     from app import create_app
     from config import TestConfig
-    from dispatch.network_views import bp
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('network') / 'pages.db'}"
 
     app = create_app(Config)
-    if "network" not in app.blueprints:
-        app.register_blueprint(bp)
     with app.app_context():
         upgrade()
     yield app

@@ -31,6 +31,8 @@ PAGES = {
     "feedback.reply_to_review": ("engineer", "/reviews/1/reply", "POST", {"text": "谢谢您的好评"}),
     "accounts.phone": ("customer", "/me/phone", "POST", {"phone": "13812345678", "next": "/"}),
     "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),
+    "network.network_runs": ("admin", "/admin/network-runs", "GET", {}),
+    "network.network_run": ("admin", "/admin/network-runs/1", "GET", {}),
     "dispatch.contact_read_log": ("admin", "/admin/contact-reads", "GET", {
         "customer_id": "1", "reader_id": "1", "since": "{day}", "until": "{day}", "page": "1",
         "per_page": "50"}),
