@@ -241,6 +241,15 @@ class Config:
         "MAP_TILE_URL", "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png")
     MAP_TILE_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
+    # Addresses to points (dispatch.geocode): the offline gazetteer of the network's places
+    # when empty; else a geopy service name ("baidu", "nominatim", ...) whose options come
+    # from GEOCODER_KEY (api_key) or, for Nominatim, GEOCODER_USER_AGENT. The gazetteer
+    # answers whenever the service finds nothing or cannot be reached.
+    GEOCODER = os.environ.get("GEOCODER", "")
+    GEOCODER_OPTIONS = {k: v for k, v in (("api_key", os.environ.get("GEOCODER_KEY")),
+                                          ("user_agent", os.environ.get("GEOCODER_USER_AGENT")))
+                        if v}
+
     # OpenAPI (flask-smorest).
     API_TITLE = "Wenqing API"
     API_VERSION = "1"

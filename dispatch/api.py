@@ -1,12 +1,16 @@
 """The stations JSON API: coverage of a point, station search, a station's engineers."""
-from flask import request
+from flask import abort, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from accounts.access import allow, public
 from dispatch.coverage import Point
+from dispatch.geocode import geocode
 from dispatch.schemas import (
     CoverageSchema,
+    GeocodeQuerySchema,
+    GeoPointSchema,
     PointQuerySchema,
     StaffEngineerSchema,
     StationSchema,
@@ -16,6 +20,8 @@ from dispatch.stations import managed_station, search_stations, station_engineer
 
 blp = Blueprint("stations_api", __name__, url_prefix="/api/stations",
                 description="Service stations and the area they cover")
+geocode_blp = Blueprint("geocode_api", __name__, url_prefix="/api/geocode",
+                        description="Addresses as people write them, turned into a point")
 
 
 def with_distance(pair):
@@ -61,3 +67,18 @@ def public_station_layer(response):
 def station_engineers_api(code):
     """A station's engineers with staff contact details: for that station's manager."""
     return station_engineers(managed_station(code, current_user))
+
+
+@geocode_blp.route("")
+@public
+@geocode_blp.arguments(GeocodeQuerySchema, location="query")
+@geocode_blp.response(200, GeoPointSchema)
+@geocode_blp.alt_response(404, description="Nothing matches the address")
+def geocode_address(args):
+    """The point an address names: the door where a provider is configured, else the county
+    the offline gazetteer recognises (`precision` says which; pages then ask for a pin)."""
+    found = geocode(args["q"])
+    if found is None:
+        abort(404, description=_("We could not find this address. Try the county or city "
+                                 "name, or place the pin on the map."))
+    return found

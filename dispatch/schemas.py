@@ -51,6 +51,19 @@ class StationSearchQuerySchema(Schema):
     limit = fields.Integer(load_default=5000, validate=validate.Range(min=1, max=5000))
 
 
+class GeocodeQuerySchema(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=2, max=200),
+                      metadata={"description": "an address as a person writes it"})
+
+
+class GeoPointSchema(Schema):
+    lat = fields.Float()
+    lng = fields.Float()
+    label = fields.String(metadata={"description": "the place found, as its name is written"})
+    precision = fields.String(metadata={"description": "address, county, city or province: how "
+                                                       "near the door the point is"})
+
+
 class StationSchema(Schema):
     code = fields.String()
     name = fields.String()

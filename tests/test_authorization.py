@@ -76,6 +76,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("visits_api.station_free_windows", "GET"): (
         "/api/slots?lat={lat}&lng={lng}&skill=laptop", None, everyone()),
     ("stations_api.stations", "GET"): ("/api/stations", None, everyone()),
+    ("geocode_api.geocode_address", "GET"): ("/api/geocode?q=上海市黄浦区", None, everyone()),
     ("stations_api.covering", "GET"): ("/api/stations/covering?lat={lat}&lng={lng}", None,
                                        everyone()),
     ("marketplace_api.tags", "GET"): ("/api/tags", None, everyone()),
