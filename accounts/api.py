@@ -3,9 +3,9 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from accounts import sms
+from accounts import addresses, sms
 from accounts.access import allow, public, signed_in
-from accounts.models import Address, ApiToken, User, utcnow
+from accounts.models import ApiToken, User, utcnow
 from accounts.phone import CodeRefused, masked, send_code, verify_code
 from accounts.schemas import (
     AddressSchema,
@@ -115,8 +115,8 @@ def my_addresses():
 @blp.response(201, AddressSchema)
 def save_address(fields):
     """Save an address with its coordinates for later bookings."""
-    address = Address(user=current_user, **fields)
-    db.session.add(address)
+    default = fields.pop("is_default")
+    address = addresses.add_address(current_user, **fields, default=default)
     db.session.commit()
     return address
 
@@ -126,8 +126,5 @@ def save_address(fields):
 @blp.response(204)
 def delete_address(address_id):
     """Forget a saved address (only one's own: others' are 404, not 403, to reveal nothing)."""
-    address = db.session.get(Address, address_id)
-    if address is None or address.user_id != current_user.id:
-        abort(404, message="No such address.")
-    db.session.delete(address)
+    addresses.delete_address(current_user, addresses.own_address(current_user, address_id))
     db.session.commit()

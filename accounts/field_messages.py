@@ -82,5 +82,19 @@ def install() -> None:
         ("lte", "gt"): _l("Must be more than {min} and at most {max}."),
         ("lt", "gt"): _l("Must be more than {min} and less than {max}.")})
 
+    fields.Field.make_error = _listed(fields.Field.make_error)
+
+
+def _listed(make_error):
+    """marshmallow puts a message in a list only when it is a `str`; a lazy one stayed bare,
+    so pages joined its characters ("不 是 有 效 …") and the API answered a string where
+    every other field has a list. Field errors are lists again, in every language."""
+    def wrapped(self, key: str, **kwargs):
+        error = make_error(self, key, **kwargs)
+        if not isinstance(error.messages, list | dict):
+            error.messages = [str(error.messages)]  # in the language of the request at hand
+        return error
+    return wrapped
+
 
 install()

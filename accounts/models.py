@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,7 +45,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     addresses: Mapped[list[Address]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", order_by="Address.id")
+        back_populates="user", cascade="all, delete-orphan",
+        order_by=lambda: (Address.is_default.desc(), Address.id))
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot sign in
@@ -151,6 +152,8 @@ class Address(db.Model):
     text: Mapped[str] = mapped_column(String(200))
     lat: Mapped[float]
     lng: Mapped[float]
+    # The address booking starts from; the first saved one until the customer picks another.
+    is_default: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="addresses")

@@ -191,3 +191,5 @@ class AddressSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=200))
     lat = fields.Float(required=True, validate=LAT, allow_nan=False)
     lng = fields.Float(required=True, validate=LNG, allow_nan=False)
+    is_default = fields.Boolean(load_default=False,
+                                metadata={"description": "booking starts from this address"})

@@ -14,11 +14,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import EXCLUDE, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from accounts.access import allow
+from accounts.addresses import add_address, delete_address as remove_address, make_default, own_address
 from accounts.models import User
+from accounts.schemas import LAT, LNG
 from accounts.verification import PhoneNotVerified, has_verified_phone
 from dispatch.alternatives import absent_days
 from dispatch.booking import (
@@ -38,6 +40,7 @@ from dispatch.booking import (
 )
 from dispatch.contacts import contact_reads, contacts_for, record_reads
 from dispatch.engineers import engineer_of, get_engineer
+from dispatch.geocode import geocode
 from dispatch.lifecycle import (
     CodeLocked,
     IllegalStep,
@@ -159,13 +162,15 @@ def book_engineer(engineer_id: int):
     """Book a visit with the engineer the customer chose: product and address first, then
     one of the windows this engineer can really make."""
     engineer = get_engineer(engineer_id)
-    values = {**request.args, **request.form}
-    if request.method == "GET" and current_user.role == "customer" and current_user.addresses:
-        home = current_user.addresses[0]
+    values = {k: v for k, v in {**request.args, **request.form}.items() if str(v).strip()}
+    saved = current_user.addresses if current_user.role == "customer" else []
+    if request.method == "GET" and saved and "lat" not in values and "address_text" not in values:
+        home = saved[0]
         values = {"address_text": home.text, "lat": home.lat, "lng": home.lng, **values}
     errors, windows, message, why, alternatives = {}, None, None, None, []
     skill_codes = {s.code for s in engineer.skills}
     try:
+        values = with_point(values)
         if {"skill", "lat", "lng"} <= values.keys():
             query = SlotsQuerySchema().load({k: values[k] for k in ("skill", "lat", "lng")})
             if query["skill"] not in skill_codes:
@@ -187,9 +192,22 @@ def book_engineer(engineer_id: int):
         db.session.rollback()
         message = str(err.description)
     return render_template("dispatch/book.html", engineer=engineer, values=values, errors=errors,
+                           saved=saved,
                            windows=windows, message=message, why=why, alternatives=alternatives,
                            needs_phone=current_user.role == "customer"
                            and not has_verified_phone(current_user)), 422 if errors else 200
+
+
+def with_point(values: dict) -> dict:
+    """The form with its point: the pin's, else the point the address words name (a page
+    without scripts, or Enter pressed before "Find on map"). Nobody types coordinates."""
+    if ("lat" in values and "lng" in values) or not values.get("address_text"):
+        return values
+    found = geocode(values["address_text"])
+    if found is None:
+        raise ValidationError({"address_text": [_("We could not find this address. Try the county "
+                                                  "or city name, or place the pin on the map.")]})
+    return {**values, "lat": found.lat, "lng": found.lng}
 
 
 def place_booking(engineer, values: dict):
@@ -326,6 +344,62 @@ def reschedule_visit(visit_id: int):
                            why=why, alternatives=alternatives, selected=selected,
                            contacts=contacts_shown([visit])[visit.id]
                            if any(a.kind == "similar_engineer" for a in alternatives) else None)
+
+
+class AddressFormSchema(Schema):
+    """A saved address as the page sends it: a name, the words, the pin (or the words'
+    point when there is no pin), and whether booking should start from it."""
+
+    label = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    address_text = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    lat = fields.Float(required=True, validate=LAT, allow_nan=False)
+    lng = fields.Float(required=True, validate=LNG, allow_nan=False)
+    is_default = fields.Boolean(load_default=False)
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+@bp.route("/me/addresses", methods=["GET", "POST"])
+@allow("customer")
+def my_addresses():
+    """Where the customer wants engineers to come: add, name, make default, delete."""
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = form_data()
+        try:
+            data = AddressFormSchema().load(with_point(values))
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            add_address(current_user, data["label"], data["address_text"], data["lat"], data["lng"],
+                        data["is_default"])
+            db.session.commit()
+            flash(_("Address “%(label)s” saved.", label=data["label"]), "success")
+            return redirect(url_for("dispatch.my_addresses"))
+    return render_template("dispatch/addresses.html", addresses=current_user.addresses,
+                           errors=errors, values=values), 422 if errors else 200
+
+
+@bp.route("/me/addresses/<int:address_id>/default", methods=["POST"])
+@allow("customer")
+def default_address(address_id: int):
+    address = own_address(current_user, address_id)
+    make_default(current_user, address)
+    db.session.commit()
+    flash(_("Booking now starts from “%(label)s”.", label=address.label), "success")
+    return redirect(url_for("dispatch.my_addresses"))
+
+
+@bp.route("/me/addresses/<int:address_id>/delete", methods=["POST"])
+@allow("customer")
+def delete_address(address_id: int):
+    address = own_address(current_user, address_id)
+    label = address.label
+    remove_address(current_user, address)
+    db.session.commit()
+    flash(_("Address “%(label)s” deleted.", label=label), "success")
+    return redirect(url_for("dispatch.my_addresses"))
 
 
 @bp.route("/agent/visits")

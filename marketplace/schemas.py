@@ -28,6 +28,9 @@ class ListingQuerySchema(PageQuerySchema):
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
     day = fields.Date(load_default=None, validate=DAY, metadata={"description": "available on this day"})
     sort = fields.String(load_default="recommended", validate=validate.OneOf(SORTS))
+    address = fields.String(load_default=None, validate=validate.Length(max=200),
+                            metadata={"description": "the address the point stands for, as the "
+                                                     "customer wrote it: carried to the booking"})
 
     @validates("skill")
     def skill_known(self, value, **kwargs):

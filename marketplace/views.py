@@ -11,6 +11,7 @@ from accounts.access import allow, public
 from accounts.locale import select_locale
 from accounts.views import safe_next
 from dispatch.engineers import get_engineer
+from dispatch.geocode import geocode
 from dispatch.models import Skill
 from extensions import db
 from marketplace.favourites import add_favourite, remove_favourite
@@ -54,19 +55,40 @@ def favicon():
 @public
 def engineers():
     """The engineers a customer at this address can choose from."""
-    query = {k: v for k, v in request.args.items() if v != ""}
+    query = {k: v for k, v in request.args.items() if v.strip() != ""}
     errors, listing = {}, None
-    try:
-        args = ListingQuerySchema().load(query)
-    except ValidationError as err:
-        errors = err.messages
-    else:
-        listing = listing_page(args)
+    if not {"lat", "lng"} <= query.keys():
+        query, errors = point_for_address(query)
+    if not errors and {"lat", "lng"} <= query.keys():
+        try:
+            args = ListingQuerySchema().load(query)
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            listing = listing_page(args)
     skills = db.session.execute(db.select(Skill).order_by(Skill.id)).scalars().all()
     return render_template("marketplace/engineers.html", listing=listing, errors=errors,
-                           query=query, skills=skills, sorts=SORTS,
+                           query=query, skills=skills, sorts=SORTS, place=place_of(query),
                            levels=[(lvl, level_name(lvl, select_locale())) for lvl in LEVELS]), \
         422 if errors else 200
+
+
+def point_for_address(query: dict) -> tuple[dict, dict]:
+    """The listing asked by address words alone ("赣州市章贡区"): the point they name."""
+    words = query.get("address", "").strip()
+    if not words:
+        return query, {}
+    found = geocode(words[:200])
+    if found is None:
+        return query, {"address": [_("We could not find this address. Try the county or city "
+                                     "name, or place the pin on the map.")]}
+    return {**query, "lat": str(found.lat), "lng": str(found.lng)}, {}
+
+
+def place_of(args) -> dict:
+    """The customer's chosen address as it travels from page to page (listing, profile,
+    booking) in the URL, so nobody types it twice."""
+    return {k: args[k] for k in ("lat", "lng", "address") if args.get(k)}
 
 
 @bp.route("/engineers/<int:engineer_id>")
@@ -82,7 +104,7 @@ def engineer(engineer_id: int):
               for s in db.session.execute(db.select(Skill)).scalars()}
     return render_template("marketplace/engineer.html", engineer=profile(engineer_id),
                            reviews=reviews, skill_names=skills, report_reasons=REPORT_REASONS,
-                           back=safe_next(request.args.get("back")))
+                           back=safe_next(request.args.get("back")), place=place_of(request.args))
 
 
 @bp.route("/engineers/<int:engineer_id>/favourite", methods=["POST"])

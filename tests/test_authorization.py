@@ -121,6 +121,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
                                           page(customer=OK, other_customer=OK, admin=OK)),
     ("feedback.my_visits", "GET"): ("/me/visits", None,
                                     page(customer=OK, other_customer=OK, admin=OK)),
+    ("dispatch.my_addresses", "GET"): ("/me/addresses", None,
+                                       page(customer=OK, other_customer=OK, admin=OK)),
+    ("dispatch.my_addresses", "POST"): ("/me/addresses", {
+        "label": "公司", "address_text": "上海市黄浦区", "lat": "{lat}", "lng": "{lng}"},
+        page(customer=OK, other_customer=OK, admin=OK)),
+    ("dispatch.default_address", "POST"): ("/me/addresses/{address}/default", {},
+                                           page(customer=OK, other_customer=404, admin=404)),
+    ("dispatch.delete_address", "POST"): ("/me/addresses/{address}/delete", {},
+                                          page(customer=OK, other_customer=404, admin=404)),
 
     # Booking: customers for themselves, agents for the customer they handle.
     ("visits_api.create_visit", "POST"): ("/api/visits", {

@@ -26,7 +26,10 @@
     }
   });
 
-  async function checkPoint(lat, lng) {
+  let label = "";  // the address words the point came from, carried to the booking
+
+  async function checkPoint(lat, lng, words) {
+    label = words || "";
     const response = await fetch(`/api/stations/covering?lat=${lat}&lng=${lng}`);
     const body = await response.json();
     pointLayer.clearLayers();
@@ -53,7 +56,8 @@
     } else if (body.stations.length) {
       text(result, fill(result.dataset.covered, { count: body.stations.length, name: nearest.name, km: nearest.distance_km.toFixed(1) }));
       result.className = "result ok";
-      choose.href = `${choose.pathname}?lat=${lat}&lng=${lng}`;
+      const address = label ? `&address=${encodeURIComponent(label)}` : "";
+      choose.href = `${choose.pathname}?lat=${lat}&lng=${lng}${address}`;
       choose.hidden = false;
     } else {
       text(result, fill(result.dataset.uncovered, { name: nearest.name, km: nearest.distance_km.toFixed(0) }));
@@ -71,14 +75,15 @@
   async function lookUp(query) {
     const coords = query.match(/^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$/);
     if (coords) return checkPoint(coords[1], coords[2]);
-    const response = await fetch(`/api/stations?limit=1&q=${encodeURIComponent(query.trim())}`);
-    const found = response.ok ? await response.json() : [];
-    if (!found.length) {
+    const response = await fetch(`/api/geocode?q=${encodeURIComponent(query.trim())}`);
+    if (!response.ok) {
       text(result, result.dataset.notfound);
       result.className = "result error";
       return;
     }
-    return checkPoint(found[0].lat, found[0].lng);
+    const found = await response.json();
+    label = query.trim();
+    return checkPoint(found.lat.toFixed(5), found.lng.toFixed(5), label);
   }
 
   document.getElementById("address-form").addEventListener("submit", (event) => {

@@ -72,6 +72,10 @@ PAGES = {
     "feedback.my_level": ("engineer", "/my/level", "GET", {}),
     "feedback.moderate": ("admin", "/admin/reviews", "POST", {"review": "{review}", "action": "hide"}),
     "feedback.my_visits": ("customer", "/me/visits", "GET", {}),
+    "dispatch.my_addresses": ("customer", "/me/addresses", "POST", {
+        "label": "家", "address_text": "上海市黄浦区", "lat": "{lat}", "lng": "{lng}", "is_default": "true"}),
+    "dispatch.default_address": ("customer", "/me/addresses/999999/default", "POST", {}),
+    "dispatch.delete_address": ("customer", "/me/addresses/999999/delete", "POST", {}),
     "feedback.report_review": ("customer", "/reviews/{review}/report", "POST", {"reason": "广告"}),
 }
 
