@@ -221,10 +221,10 @@ def place_booking(engineer, values: dict):
         customer_id, channel = customer.id, "phone"
     request_ = Request(skill_by_code(data["skill"]), Place(data["lat"], data["lng"]), data["window_start"])
     details = {k: data[k] for k in ("product_model", "serial_number", "problem", "address_text")}
-    book(customer_id, current_user.id, channel, request_, details, engineer)
+    visit = book(customer_id, current_user.id, channel, request_, details, engineer)
     db.session.commit()
     flash(_("Booked. %(name)s will come in the window you chose.", name=engineer.display_name), "success")
-    return redirect(url_for("feedback.my_visits") if current_user.role == "customer"
+    return redirect(url_for("feedback.my_visit", visit_id=visit.id) if current_user.role == "customer"
                     else url_for("marketplace.home"))
 
 

@@ -21,6 +21,7 @@ from dispatch.lifecycle import before_cutoff
 from dispatch.models import Visit
 from dispatch.notices import notice_text, notices_for
 from dispatch.slots import Place
+from dispatch.timeline import timeline
 from dispatch.visits import eta_of, visible_visit
 from extensions import db
 from marketplace.listing import top_tags
@@ -85,7 +86,7 @@ def review(visit_id: int):
     except HTTPException as err:
         db.session.rollback()
         flash(str(err.description), "error")
-    return redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
+    return redirect(url_for("feedback.my_visit", visit_id=visit_id))
 
 
 @bp.route("/my/level")
@@ -157,6 +158,43 @@ def tips_of(visits: list[Visit]) -> dict[int, Tip]:
         Tip.visit_id.in_([v.id for v in visits]))).scalars()}
 
 
+def cards_context(visits: list[Visit], notices, now) -> dict:
+    """What a customer's visit cards show (templates/dispatch/_visit.html): reviews, tips,
+    what can still be changed, the latest notice of each, offers when an engineer cannot come."""
+    reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
+        Review.visit_id.in_([v.id for v in visits]))).scalars()}
+    edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
+    latest = {}
+    for n in notices:  # newest first: the first of each visit is its latest
+        latest.setdefault(n.visit_id, n)
+    return {"eta_of": eta_of, "reviews": reviews,
+            "changeable": {v.id for v in visits if v.status == "scheduled" and before_cutoff(v, now)},
+            "editable": {vid for vid, r in reviews.items() if utcnow() - r.created_at <= edit_until},
+            "tags": review_tags_for_form(), "latest_notice": latest, "notice_text": notice_text,
+            "offers": cannot_keep_offers(visits, now), "tips": tips_of(visits),
+            "tip_presets": current_app.config["TIP_PRESETS_CENTS"]}
+
+
+@bp.route("/me/visits/<int:visit_id>")
+@allow("customer")
+def my_visit(visit_id: int):
+    """One visit with its timeline, the ETA, the engineer and how to reach the station, the
+    work report once done, and the review and tip (once) — where a booking, a review or a
+    tip lands, so its confirmation is at the top of the page."""
+    visit = visible_visit(visit_id, current_user)
+    if visit.customer_id != current_user.id:
+        raise Forbidden()
+    notices = [n for n in notices_for(current_user.id) if n.visit_id == visit.id]
+    page = render_template("dispatch/visit.html", v=visit, steps=timeline(visit),
+                           station_phone=visit.station.manager.phone if visit.station.manager else None,
+                           **cards_context([visit], notices, station_now()))
+    for n in notices:
+        if n.read_at is None:
+            n.read_at = utcnow()
+    db.session.commit()
+    return page
+
+
 @bp.route("/me/visits")
 @allow("customer")
 def my_visits():
@@ -171,24 +209,11 @@ def my_visits():
                       key=lambda v: v.window_start)
     past = [v for v in visits if v not in upcoming]
     visits = upcoming + past
-    reviews = {r.visit_id: r for r in db.session.execute(db.select(Review).where(
-        Review.visit_id.in_([v.id for v in visits]))).scalars()}
-    edit_until = timedelta(days=current_app.config["REVIEW_EDIT_DAYS"])
     notices = notices_for(current_user.id)
     unread = {n.id for n in notices if n.read_at is None}
-    latest = {}
-    for n in notices:  # newest first: the first of each visit is its latest
-        latest.setdefault(n.visit_id, n)
-    page = render_template("dispatch/my_visits.html", visits=visits, eta_of=eta_of,
+    page = render_template("dispatch/my_visits.html", visits=visits,
                            first_past=past[0].id if past and upcoming else None,
-                           changeable={v.id for v in visits
-                                       if v.status == "scheduled" and before_cutoff(v, now)},
-                           reviews=reviews, editable={vid for vid, r in reviews.items()
-                                                      if utcnow() - r.created_at <= edit_until},
-                           tags=review_tags_for_form(), notices=notices, unread=unread,
-                           latest_notice=latest, notice_text=notice_text,
-                           offers=cannot_keep_offers(visits, now), tips=tips_of(visits),
-                           tip_presets=current_app.config["TIP_PRESETS_CENTS"])
+                           notices=notices, unread=unread, **cards_context(visits, notices, now))
     for n in notices:
         if n.read_at is None:
             n.read_at = utcnow()

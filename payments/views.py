@@ -46,7 +46,7 @@ def tip_visit(visit_id: int):
     visit = visible_visit(visit_id, current_user)
     if visit.customer_id != current_user.id:
         raise TipNotAllowed()  # an admin sees the visit; only its customer tips
-    back = redirect(url_for("feedback.my_visits") + f"#visit-{visit_id}")
+    back = redirect(url_for("feedback.my_visit", visit_id=visit_id))
     try:
         tip = start_tip(visit, current_user, amount_from_form()["amount_cents"])
     except ValidationError:

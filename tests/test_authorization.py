@@ -121,6 +121,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
                                           page(customer=OK, other_customer=OK, admin=OK)),
     ("feedback.my_visits", "GET"): ("/me/visits", None,
                                     page(customer=OK, other_customer=OK, admin=OK)),
+    ("feedback.my_visit", "GET"): ("/me/visits/{booked}", None,
+                                   page(customer=OK, other_customer=404, admin=403)),
     ("dispatch.my_addresses", "GET"): ("/me/addresses", None,
                                        page(customer=OK, other_customer=OK, admin=OK)),
     ("dispatch.my_addresses", "POST"): ("/me/addresses", {

@@ -72,6 +72,7 @@ PAGES = {
     "feedback.my_level": ("engineer", "/my/level", "GET", {}),
     "feedback.moderate": ("admin", "/admin/reviews", "POST", {"review": "{review}", "action": "hide"}),
     "feedback.my_visits": ("customer", "/me/visits", "GET", {}),
+    "feedback.my_visit": ("customer", "/me/visits/{booked}", "GET", {}),
     "dispatch.my_addresses": ("customer", "/me/addresses", "POST", {
         "label": "家", "address_text": "上海市黄浦区", "lat": "{lat}", "lng": "{lng}", "is_default": "true"}),
     "dispatch.default_address": ("customer", "/me/addresses/999999/default", "POST", {}),
