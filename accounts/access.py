@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -59,7 +60,7 @@ def enforce_access():
     _protect_cookie_api_writes()
     if SIGNED_IN in audience or current_user.role in audience or current_user.role == "admin":
         return None
-    raise Forbidden("Your account may not use this.")
+    raise Forbidden(_("Your account may not use this."))
 
 
 def _protect_cookie_api_writes() -> None:

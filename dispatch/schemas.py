@@ -157,7 +157,8 @@ class StepSchema(Schema):
     """A step of the visit's life, with the work report when it ends on site."""
 
     status = fields.String(required=True, validate=validate.OneOf(
-        ("en_route", "on_site", "completed", "needs_second_visit", "no_show", "cancelled")))
+        ("en_route", "on_site", "completed", "needs_second_visit", "no_show", "cancelled"),
+        error=_l("Not a step a visit can take.")))
     note = fields.String(load_default=None, validate=validate.Length(max=500))
     fault_found = fields.String(load_default=None, validate=validate.Length(max=1000))
     parts_used = fields.String(load_default=None, validate=validate.Length(max=500))

@@ -243,7 +243,11 @@ def visit_step(visit_id: int):
     try:
         data = StepFormSchema().load(form_data())
     except ValidationError as err:
-        flash(" ".join(f"{k}: {' '.join(v)}" for k, v in err.messages.items()), "error")
+        labels = {"status": _("Step"), "note": _("Note"), "code": _("Completion code"),
+                  "fault_found": _("Fault found"), "parts_used": _("Parts used"),
+                  "fixed_first_time": _("Fixed on the first visit")}
+        flash(" ".join(f"{labels.get(k, k)}: {' '.join(map(str, v))}" for k, v in err.messages.items()),
+              "error")
         return redirect(request.referrer or url_for("marketplace.home"))
     report = {k: data[k] for k in ("fault_found", "parts_used", "fixed_first_time")
               if data[k] is not None} if data["status"] in ("completed", "needs_second_visit") else None

@@ -82,7 +82,9 @@ def review(visit_id: int):
         db.session.commit()
         flash(_("Thank you for your review."), "success")
     except ValidationError as err:
-        flash(" ".join(f"{k}: {' '.join(map(str, v))}" for k, v in err.messages.items()), "error")
+        labels = {"stars": _("Stars"), "tags": _("Tags"), "text": _("Your words (optional)")}
+        flash(" ".join(f"{labels.get(k, k)}: {' '.join(map(str, v))}" for k, v in err.messages.items()),
+              "error")
     except HTTPException as err:
         db.session.rollback()
         flash(str(err.description), "error")
