@@ -86,3 +86,44 @@ def test_a_new_customer_books_by_place_name_and_cancels(browser, live_server, ap
     expect(page.locator(".flash")).to_contain_text(words["cancelled"])
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "cancelled"
+
+
+@pytest.mark.parametrize("locale,width", [("zh-CN", 390), ("en", 1280)])
+def test_a_customer_saves_addresses_by_words_and_by_the_map_and_books_from_the_default(
+        browser, live_server, sign_in, make_user, make_station, make_engineer, locale, width):
+    ensure_catalog()
+    db.session.commit()
+    station = make_station("ST310101", 31.2304, 121.4737, name="黄浦区服务站")
+    engineer = make_engineer(station, skills=("laptop",), name="周师傅")
+    customer = make_user("customer", name="陈女士")
+    page = browser.new_context(base_url=live_server, viewport={"width": width, "height": 844},
+                               locale=locale).new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, customer.email)
+    page.goto("/me/addresses")
+    # By words: found at the county, then saved with its pin.
+    page.fill("#label", "家")
+    page.fill("#address_text", "上海市黄浦区南京东路 1 号")
+    page.click("[data-action=find]")
+    expect(page.locator(".picker-map .leaflet-marker-icon")).to_have_count(1)
+    page.click("#add-address button[type=submit]")
+    expect(page.locator("#saved-addresses .address")).to_have_count(1)
+    # By the map: a tap where the office is, a little north-west of the county seat.
+    page.fill("#label", "公司")
+    page.fill("#address_text", "公司大楼 5 楼")
+    page.click("[data-action=find]")  # words the gazetteer does not know: a message, no pin
+    expect(page.locator(".picker-status")).to_have_class(re.compile("warn"))
+    page.locator(".picker-map").scroll_into_view_if_needed()
+    box = page.locator(".picker-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("input[name=lat]")).not_to_have_value("")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"addresses-{locale}-{width}.png"), full_page=True)
+    page.click("#add-address button[type=submit]")
+    office = page.locator("#saved-addresses .address", has_text="公司")
+    office.locator("form button").first.click()  # make default
+    expect(page.locator("#saved-addresses .address.default")).to_contain_text("公司")
+    # Booking starts from the default: its words and its pin, chosen in the list.
+    page.goto(f"/book/{engineer.id}")
+    expect(page.locator("#address_text")).to_have_value("公司大楼 5 楼")
+    expect(page.locator("#saved-address option:checked")).to_contain_text("公司")
