@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 PRECISIONS = ("address", "county", "city", "province")
 
 # Administrative suffixes people often leave out: "赣州章贡" means "赣州市章贡区".
-_SUFFIXES = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|"
+_SUFFIXES = re.compile(r"(服务站|特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|"
                        r"地区|新区|省|市|区|县|盟|旗|州)$")
 
 
@@ -54,25 +54,32 @@ class _Place:
 
 @lru_cache(maxsize=20_000)
 def _forms(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    short = _SUFFIXES.sub("", name)
-    chinese = tuple({name, short} if len(short) >= 2 else {name})
+    forms = {name}
+    short = name
+    for _ in range(2):  # "海淀区服务站" → "海淀区" → "海淀"
+        short = _SUFFIXES.sub("", short)
+        if len(short) >= 2:
+            forms.add(short)
+    chinese = tuple(forms)
     latin = tuple({pinyin_of(form) for form in chinese if len(pinyin_of(form)) >= 4})
     return chinese, latin
 
 
 def _places(rows) -> list[_Place]:
     return [_Place(r.lat, r.lng, tuple((name, *_forms(name))
-                                       for name in (r.province, r.city, r.county)))
+                                       for name in (r.province, r.city, r.county, r.name)))
             for r in rows]
 
 
 class Gazetteer:
     """The offline answer: the county (else city, else province) the text names, at its
-    station's coordinates, the county seat where the station stands."""
+    station's coordinates, the county seat where the station stands; a station's own name
+    ("海淀区服务站") when nothing else matches."""
 
     def geocode(self, text: str) -> GeoPoint | None:
         rows = db.session.execute(db.select(Station.province, Station.city, Station.county,
-                                            Station.lat, Station.lng).order_by(Station.code)).all()
+                                            Station.name, Station.lat, Station.lng)
+                                  .order_by(Station.code)).all()
         return best_match(text, _places(rows))
 
 
@@ -88,13 +95,15 @@ def best_match(text: str, places: list[_Place]) -> GeoPoint | None:
     best, best_score = None, 0
     for place in places:
         hits = [named(chinese, pinyin) for _name, chinese, pinyin in place.parts]
-        score = 4 * hits[2] + 2 * hits[1] + hits[0]
+        score = 4 * hits[2] + 2 * hits[1] + hits[0] + 0.5 * hits[3]  # a station's name: last resort
         if score > best_score:
             best, best_score = (place, hits), score
     if best is None:
         return None
     place, hits = best
-    province, city, county = (name for name, *_ in place.parts)
+    province, city, county, station = (name for name, *_ in place.parts)
+    if not any(hits[:3]):  # only a station's name: the place it stands
+        return GeoPoint(place.lat, place.lng, station, "county")
     if hits[2]:
         return GeoPoint(place.lat, place.lng, " ".join(dict.fromkeys((province, city, county))), "county")
     level = 1 if hits[1] else 0

@@ -90,3 +90,14 @@ def test_the_api_answers_a_point_or_a_404_in_the_readers_language(client, places
     short = client.get("/api/geocode", query_string={"q": "x"})
     assert short.status_code == 422
     assert "q" in short.get_json()["errors"]["query"]
+
+
+def test_a_stations_own_name_is_the_last_resort(ctx):
+    db.session.add(Station(code="BJ0001", name="海淀区服务站", province="北京市", city="北京市",
+                           county="海淀区", lat=39.96, lng=116.30))
+    db.session.add(Station(code="XX0001", name="中关村服务站", province="北京市", city="北京市",
+                           county="朝阳区", lat=39.99, lng=116.31))
+    db.session.commit()
+    assert Gazetteer().geocode("海淀").label == "北京市 海淀区"  # the county, found by its short name
+    found = Gazetteer().geocode("中关村")
+    assert (found.label, found.lat, found.precision) == ("中关村服务站", 39.99, "county")
