@@ -81,3 +81,20 @@ def _station(**overrides) -> dict:
     }
     doc.update(overrides)
     return doc
+
+
+@pytest.fixture
+def wang(ctx, make_station, make_engineer, make_user):
+    """王师傅, a laptop engineer working every day at the Huangpu station (上海市 黄浦区),
+    whose manager answers the station's phone."""
+    from extensions import db
+    from marketplace.catalog import ensure_catalog
+
+    ensure_catalog()
+    db.session.commit()
+    manager = make_user("manager", phone="+8602158880000")
+    station = make_station("ST310101", 31.2304, 121.4737, name="黄浦区服务站", manager=manager)
+    engineer = make_engineer(station, skills=("laptop",), name="王师傅")
+    engineer.work_days = "1234567"
+    db.session.commit()
+    return engineer

@@ -2,25 +2,10 @@
 a booking made without a coordinate typed anywhere."""
 from datetime import timedelta
 
-import pytest
-
 from accounts.models import Address
 from dispatch.models import Visit
 from dispatch.slots import local_now
 from extensions import db
-from marketplace.catalog import ensure_catalog
-
-
-@pytest.fixture
-def wang(ctx, make_station, make_engineer):
-    """An engineer at the Huangpu station (the conftest's stations are in 上海市 黄浦区)."""
-    ensure_catalog()
-    db.session.commit()
-    station = make_station("ST310101", 31.2304, 121.4737, name="黄浦区服务站")
-    engineer = make_engineer(station, skills=("laptop",), name="王师傅")
-    engineer.work_days = "1234567"
-    db.session.commit()
-    return engineer
 
 
 def tomorrow_at(hour=9):

@@ -8,19 +8,6 @@ from dispatch.lifecycle import move
 from dispatch.models import Visit
 from dispatch.slots import local_now
 from extensions import db
-from marketplace.catalog import ensure_catalog
-
-
-@pytest.fixture
-def wang(ctx, make_station, make_engineer, make_user):
-    ensure_catalog()
-    db.session.commit()
-    manager = make_user("manager", phone="+8602158880000")
-    station = make_station("ST310101", 31.2304, 121.4737, name="黄浦区服务站", manager=manager)
-    engineer = make_engineer(station, skills=("laptop",), name="王师傅")
-    engineer.work_days = "1234567"
-    db.session.commit()
-    return engineer
 
 
 @pytest.fixture
