@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.verification import require_verified_phone
 from dispatch.alternatives import why_window_refused
 from dispatch.coverage import Point
+from dispatch.gaps import record_uncovered
 from dispatch.lifecycle import new_code
 from dispatch.models import Engineer, EngineerDay, Skill, Visit, VisitEvent
 from dispatch.rules import day_plan_rules
@@ -183,6 +184,7 @@ def covering_engineers(request: Request) -> list[Engineer]:
     coverage = station_index().coverage(Point(request.place.lat, request.place.lng))
     station_ids = [s.id for s, _ in coverage.stations]
     if not station_ids:
+        record_uncovered(Point(request.place.lat, request.place.lng), "booking", station_now().date())
         raise OutOfArea(_l("No station serves this address yet."))
     return list(db.session.execute(
         select(Engineer).where(Engineer.station_id.in_(station_ids),

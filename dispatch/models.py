@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User, utcnow
@@ -36,6 +36,8 @@ class Station(db.Model):
     coverage_km: Mapped[float] = mapped_column(default=30.0)
     manager_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # A network run publishes this station's plan itself instead of leaving a draft.
+    auto_publish: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     manager: Mapped[User | None] = relationship()
     engineers: Mapped[list[Engineer]] = relationship(
@@ -293,3 +295,21 @@ class Notice(db.Model):
     read_at: Mapped[datetime | None]
 
     visit: Mapped[Visit] = relationship()
+
+
+class UncoveredRequest(db.Model):
+    """Someone searched or tried to book at a place no station covers: only the place's
+    grid cell (hundredths of a degree, about 1 km), where it came from and the day; no user,
+    no address, no time of day. The coverage-gap map counts these by cell."""
+
+    __tablename__ = "uncovered_requests"
+    __table_args__ = (
+        Index("ix_uncovered_requests_day_cell", "day", "lat_cell", "lng_cell"),
+        CheckConstraint("source IN ('search','booking')", name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    source: Mapped[str] = mapped_column(String(8))
+    lat_cell: Mapped[int]  # round(latitude × 100)
+    lng_cell: Mapped[int]  # round(longitude × 100)

@@ -8,8 +8,9 @@ day again replaces the stations' drafts (`request_plan` discards them), never du
 them. Each station's search time follows its size (`budget_seconds`): a 5-visit day gets
 half a second, a large day the configured most.
 
-There is no automatic publishing: stations have no such setting yet, so every result is a
-draft for the station's manager to publish.
+A station whose manager chose automatic publishing (`Station.auto_publish`) gets its plan
+published as soon as it is solved (`publish_if_automatic`, called by the worker's job);
+every other station's result is a draft for its manager to publish.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts.models import utcnow
 from dispatch.models import Plan, Station
-from dispatch.planning import PlanInProgress, request_plan
+from dispatch.notices import mail_committed_notices
+from dispatch.planning import PlanInProgress, PlanNotDraft, publish, request_plan
 from extensions import db
 
 DONE = ("draft", "published", "failed", "discarded", "superseded")
@@ -105,6 +107,23 @@ def start_run(day: date, codes: list[str] | None, most_seconds: float, send,
     return run
 
 
+def publish_if_automatic(plan_id: int) -> bool:
+    """Publish a network run's fresh draft when its station chose automatic publishing:
+    engineers' days and customers' ETAs follow it at once, as if the manager had published
+    it (no one is recorded as publisher). A plan no longer a draft is left alone."""
+    plan = db.session.get(Plan, plan_id, populate_existing=True)
+    if plan is None or plan.status != "draft" or not plan.station.auto_publish:
+        return False
+    try:
+        publish(plan, Requester(None))
+    except PlanNotDraft:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    mail_committed_notices()
+    return True
+
+
 def _plans(run: NetworkRun) -> list[Plan]:
     if not run.plan_ids:
         return []
@@ -129,11 +148,12 @@ def summary(run: NetworkRun) -> dict:
     """The run's result: stations planned, visits assigned and unassigned by reason, travel
     hours, stations that failed with their error, stations skipped."""
     reasons: Counter[str] = Counter()
-    assigned = travel = planned = 0
+    assigned = travel = planned = published = 0
     failed, budgets = [], []
     for plan in sorted(_plans(run), key=lambda p: p.station.code):
         if plan.status in PLANNED:
             planned += 1
+            published += plan.status == "published"
             assigned += plan.assigned or 0
             travel += plan.travel_seconds or 0
             budgets.append(plan.seconds)
@@ -141,6 +161,7 @@ def summary(run: NetworkRun) -> dict:
         elif plan.status == "failed":
             failed.append({"station": plan.station.code, "error": plan.error})
     return {"day": run.day.isoformat(), "stations": len(run.plan_ids), "planned": planned,
+            "published": published,
             "assigned": assigned, "unassigned": sum(reasons.values()),
             "unassigned_by_reason": dict(reasons.most_common()),
             "travel_hours": round(travel / 3600, 1), "failed": failed, "skipped": run.skipped,

@@ -1,22 +1,32 @@
-"""Headquarters' view of network runs: the list of runs, a run's progress page (it reloads
-itself every few seconds until the run is over, so it needs no script) and the run's status
-as JSON for anything that polls. Admins only.
+"""Headquarters' view of the network: the list of network runs, a run's progress page (it
+reloads itself every few seconds until the run is over, so it needs no script), the run's
+status as JSON for anything that polls, and the coverage-gap map with its JSON (admins
+only); and a station manager's choice of automatic publishing.
 
-Registering this blueprint also adds `flask dispatch plan-network` (its command group)."""
+Registering `bp` also adds `flask dispatch plan-network` (its command group); `gaps_api`
+is the map's data in the OpenAPI document."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from accounts.access import allow
+from dispatch.booking import station_now
+from dispatch.gaps import coverage_gaps
 from dispatch.network import NetworkRun, status, summary
 from dispatch.network_cli import plan_network_command
+from dispatch.stations import managed_station
 from extensions import db
 
 bp = Blueprint("network", __name__, cli_group="dispatch")
 bp.cli.add_command(plan_network_command)
+gaps_api = ApiBlueprint("gaps_api", __name__, url_prefix="/api",
+                        description="Headquarters: where the network leaves customers uncovered")
 REFRESH_SECONDS = 3
 
 
@@ -55,3 +65,79 @@ def network_run_status(run_id: int):
     """The run's progress as JSON, with its summary so far."""
     run = get_run(run_id)
     return {"status": status(run), "summary": summary(run)}
+
+
+# --- Coverage gaps -----------------------------------------------------------------------
+
+class GapsQuerySchema(Schema):
+    days = fields.Integer(load_default=90, validate=validate.Range(min=1, max=366),
+                          metadata={"description": "how many days back, today included"})
+
+
+class StationDiscSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    lat = fields.Float()
+    lng = fields.Float()
+    km = fields.Float(metadata={"description": "the radius it covers"})
+
+
+class OverlapSchema(Schema):
+    a = fields.String()
+    b = fields.String()
+    a_name = fields.String()
+    b_name = fields.String()
+    km = fields.Float(metadata={"description": "distance between the two stations"})
+    share = fields.Float(metadata={"description": "share of the smaller disc the other covers"})
+
+
+class SuggestionSchema(Schema):
+    lat = fields.Float()
+    lng = fields.Float()
+    adds = fields.Integer(metadata={"description": "uncovered requests a station here would cover"})
+    share = fields.Float(metadata={"description": "their share of all still uncovered requests"})
+    radius_km = fields.Float()
+
+
+class GapsSchema(Schema):
+    since = fields.Date()
+    until = fields.Date()
+    recorded = fields.Integer(metadata={"description": "requests told 'not covered' in the period"})
+    uncovered = fields.Integer(metadata={"description": "of them, still outside every station now"})
+    stations = fields.List(fields.Nested(StationDiscSchema))
+    demand = fields.List(fields.List(fields.Float()),
+                         metadata={"description": "[lat, lng, requests] per 0.1° cell still uncovered"})
+    overlaps = fields.List(fields.Nested(OverlapSchema))
+    suggestions = fields.List(fields.Nested(SuggestionSchema))
+
+
+@gaps_api.route("/coverage-gaps")
+@allow("admin")
+@gaps_api.arguments(GapsQuerySchema, location="query")
+@gaps_api.response(200, GapsSchema)
+def coverage_gaps_data(args):
+    """Stations with their radius, uncovered demand by cell, heavily overlapping stations
+    and suggested new sites (greedy maximum coverage), over the last `days` days."""
+    return coverage_gaps(args["days"], station_now().date())
+
+
+@bp.route("/admin/coverage-gaps")
+@allow("admin")
+def coverage_gaps_page():
+    """The coverage-gap map; its script reads the data from the JSON endpoint."""
+    days = min(366, max(1, request.args.get("days", 90, type=int)))
+    return render_template("dispatch/gaps.html", days=days)
+
+
+# --- Automatic publishing ----------------------------------------------------------------
+
+@bp.route("/stations/<code>/auto-publish", methods=["POST"])
+@allow("manager")
+def set_auto_publish(code: str):
+    """The station's manager chooses whether network runs publish its plans directly."""
+    station = managed_station(code, current_user)
+    station.auto_publish = request.form.get("auto_publish") == "on"
+    db.session.commit()
+    flash(_("Network runs now publish this station's plans directly.") if station.auto_publish
+          else _("Network runs now leave this station's plans as drafts for you to publish."), "success")
+    return redirect(url_for("dispatch.station", code=station.code))

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from dispatch.booking import station_now
 from dispatch.mail import send_notice
 from dispatch.models import Notice, Plan
+from dispatch.network import publish_if_automatic
 from dispatch.planning import run_plan
 from extensions import db
 
@@ -37,7 +38,8 @@ def plan_network_station(self, plan_id: int) -> None:
     hands the message back, and the redelivered job takes over the plan it left running.
     A job that crashes is retried; after the last try the plan stays failed with its
     error (and the number of tries) for the run's summary. A station whose data the solver
-    refuses fails at once: trying again would give the same answer."""
+    refuses fails at once: trying again would give the same answer. A station that chose
+    automatic publishing has its new plan published at once."""
     if (self.request.delivery_info or {}).get("redelivered"):
         reclaim(plan_id)
     try:
@@ -47,6 +49,8 @@ def plan_network_station(self, plan_id: int) -> None:
             requeue(plan_id)
             raise self.retry(exc=err, countdown=1) from err
         tried(plan_id, self.request.retries + 1)
+        return
+    publish_if_automatic(plan_id)
 
 
 def reclaim(plan_id: int) -> None:

@@ -11,6 +11,7 @@ from accounts.locale import select_locale as current_locale
 from dispatch.booking import station_now
 from dispatch.coverage import Point
 from dispatch.engineers import get_engineer
+from dispatch.gaps import record_uncovered
 from extensions import db
 from marketplace.favourites import favourite_engineers, is_favourite
 from marketplace.listing import Filters, engineers_near, entry_of, top_tags
@@ -33,6 +34,8 @@ def listing_page(args) -> dict:
     nearest = listing.coverage.nearest
     covered = bool(listing.coverage.stations)
     message = None
+    if not covered and args["page"] == 1:  # paging through the same search is not new demand
+        record_uncovered(Point(args["lat"], args["lng"]), "search", now.date())
     if not covered and nearest:
         message = _("We don’t cover this address yet; the nearest station is %(name)s, "
                     "%(km)s km away.", name=nearest[0].name, km=round(nearest[1]))
