@@ -34,7 +34,10 @@ bp = Blueprint("marketplace", __name__)
 @bp.route("/")
 @public
 def home():
-    return render_template("marketplace/home.html")
+    """Where the network serves; a signed-in customer's default address is checked at once."""
+    customer = current_user.is_authenticated and current_user.role == "customer"
+    saved = current_user.addresses if customer else []
+    return render_template("marketplace/home.html", home_address=saved[0] if saved else None)
 
 
 @bp.route("/healthz")

@@ -86,7 +86,12 @@
     return checkPoint(found.lat.toFixed(5), found.lng.toFixed(5), label);
   }
 
-  document.getElementById("address-form").addEventListener("submit", (event) => {
+  const form = document.getElementById("address-form");
+  if (form.dataset.lat) {  // a signed-in customer's default address, checked at once
+    input.value = form.dataset.text;
+    checkPoint(form.dataset.lat, form.dataset.lng, form.dataset.text);
+  }
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (input.value.trim()) lookUp(input.value);
   });

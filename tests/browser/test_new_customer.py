@@ -127,3 +127,7 @@ def test_a_customer_saves_addresses_by_words_and_by_the_map_and_books_from_the_d
     page.goto(f"/book/{engineer.id}")
     expect(page.locator("#address_text")).to_have_value("公司大楼 5 楼")
     expect(page.locator("#saved-address option:checked")).to_contain_text("公司")
+    # The home page checks the default address at once (the tapped office: wherever it fell).
+    page.goto("/")
+    expect(page.locator("#address")).to_have_value("公司大楼 5 楼")
+    expect(page.locator("#coverage-result")).to_have_class(re.compile(r"result (ok|warn)"))
