@@ -7,10 +7,13 @@ Needs a database with the demo network and its day (`flask seed --day`):
 
     DATABASE_URL=sqlite:////tmp/demo.db flask db upgrade && DATABASE_URL=… flask seed --day
     .venv/bin/python bench/network.py --database-url sqlite:////tmp/demo.db [--stations 200]
-        [--most 10] [--workers 1,2]
+        [--sample 240 --seed 16] [--most 10] [--workers 2,1]
 
-`--stations N` plans the first N stations only (a sample for a quick reading); the estimate
-for more cores comes from the measured per-station times.
+`--stations N` plans the first N stations only; `--sample N` a fixed random sample of N
+stations (the same for every run with the same `--seed`), for a reading when the whole
+network would not fit the time at hand. The estimate for more cores comes from the
+measured per-station times. PostgreSQL is the database to measure on: SQLite serialises
+every worker's writes.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import argparse
 import importlib.util
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -92,7 +96,7 @@ def one_run(app, day, codes, workers: int, env: dict, most: float) -> dict:
             wall = time.monotonic() - began
             print(file=sys.stderr)
             run = db.session.get(NetworkRun, run_id)
-            verify, bad, solve, left_out = verifier(), [], [], 0
+            verify, bad, solve, sizes, left_out = verifier(), [], [], [], 0
             plans = db.session.execute(db.select(Plan).where(Plan.id.in_(run.plan_ids))).scalars().all()
             for plan in plans:
                 if plan.status != "draft":
@@ -111,6 +115,7 @@ def one_run(app, day, codes, workers: int, env: dict, most: float) -> dict:
                 if errors:
                     bad.append((plan.station.code, "verify", errors[:3]))
                 solve.append((plan.finished_at - plan.started_at).total_seconds())
+                sizes.append(len(plan.problem["visits"]))
             report = summary(run)
     finally:
         worker.terminate()
@@ -122,7 +127,24 @@ def one_run(app, day, codes, workers: int, env: dict, most: float) -> dict:
             "travel_hours": report["travel_hours"], "budget_s": report["budget_seconds"],
             "station_s": {"mean": round(statistics.mean(solve), 2) if solve else None,
                           "sum": round(sum(solve), 1),
-                          "p95": round(sorted(solve)[int(0.95 * (len(solve) - 1))], 2) if solve else None}}
+                          "p95": round(sorted(solve)[int(0.95 * (len(solve) - 1))], 2) if solve else None},
+            "station_s_by_size": by_size(sizes, solve)}
+
+
+SIZE_BANDS = ((0, 19), (20, 39), (40, 60), (61, 10_000))
+
+
+def by_size(sizes: list[int], seconds: list[float]) -> dict:
+    """Per-station time (start to finish of its job) by the number of visits solved."""
+    out = {}
+    for low, high in SIZE_BANDS:
+        times = sorted(t for n, t in zip(sizes, seconds, strict=True) if low <= n <= high)
+        if times:
+            out[f"{low}-{high} visits"] = {
+                "stations": len(times), "mean": round(statistics.mean(times), 2),
+                "p50": round(statistics.median(times), 2),
+                "p95": round(times[int(0.95 * (len(times) - 1))], 2)}
+    return out
 
 
 def main() -> None:
@@ -130,7 +152,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--stations", type=int, default=None, help="only the first N stations")
     parser.add_argument("--most", type=float, default=10.0, help="the most seconds a station may search")
-    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--sample", type=int, default=None, help="a fixed random sample of N stations")
+    parser.add_argument("--seed", type=int, default=16, help="the sample's random seed")
+    parser.add_argument("--workers", default="2,1")
     parser.add_argument("--date", default=None, help="the day (default: the day the demo booked)")
     args = parser.parse_args()
 
@@ -157,17 +181,21 @@ def main() -> None:
                 db.select(db.func.max(Visit.window_start))).scalar().date()
             codes = db.session.execute(db.select(Station.code).order_by(Station.code)
                                        .limit(args.stations)).scalars().all()
+            if args.sample:
+                codes = sorted(random.Random(args.seed).sample(codes, min(args.sample, len(codes))))
         results = [one_run(app, day, codes, int(w), env, args.most) for w in args.workers.split(",")]
     finally:
         redis.terminate()
     by = {r["workers"]: r for r in results}
-    out = {"day": day.isoformat(), "stations": len(codes), "most_s": args.most, "runs": results,
-           "cpu_count": os.cpu_count()}
+    out = {"day": day.isoformat(), "stations": len(codes), "sample_seed": args.seed if args.sample else None,
+           "most_s": args.most, "runs": results, "cpu_count": os.cpu_count()}
     if 1 in by and 2 in by:
         out["scaling_1_to_2"] = round(by[1]["wall_s"] / by[2]["wall_s"], 2)
     one = by.get(1) or results[0]
-    per_station = one["station_s"]["sum"] / max(1, one["planned"])
-    out["per_station_s"] = round(per_station, 2)
+    # A station costs a worker core its wall share: the run's wall time × workers / stations
+    # (solving plus loading, storing and the queue), not only the solve.
+    per_station = one["wall_s"] * one["workers"] / max(1, one["stations"])
+    out["per_station_core_s"] = round(per_station, 2)
     out["estimate_national_2845_wall_min"] = {cores: round(2845 * per_station / cores / 60, 1)
                                               for cores in (1, 2, 10, 50, 100)}
     print(json.dumps(out, indent=2, ensure_ascii=False))
