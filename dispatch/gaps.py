@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from flask import after_this_request, current_app, g, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from dispatch.coverage import MEAN_EARTH_RADIUS_KM, Point
@@ -112,15 +112,16 @@ def demand_cells(since: date, until: date) -> Cells:
     la = (UncoveredRequest.lat_cell + LAT_OFFSET) // GROUP
     lo = (UncoveredRequest.lng_cell + LNG_OFFSET) // GROUP
     rows = db.session.execute(
-        select(la, lo, func.count(), func.avg(UncoveredRequest.lat_cell), func.avg(UncoveredRequest.lng_cell))
+        select(la, lo, func.count(), cast(func.avg(UncoveredRequest.lat_cell), Float),
+               cast(func.avg(UncoveredRequest.lng_cell), Float))
         .where(UncoveredRequest.day >= since, UncoveredRequest.day <= until)
-        .group_by(la, lo).order_by(la, lo)).all()
+        .group_by(la, lo).order_by(la, lo)).tuples().all()
     return cells_from(rows)
 
 
 def cells_from(rows) -> Cells:
     """Cells from (lat index, lng index, count, mean lat cell, mean lng cell) rows."""
-    table = np.array(rows, dtype=float).reshape(-1, 5)
+    table = np.array([tuple(r) for r in rows], dtype=float).reshape(-1, 5)
     return Cells(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64),
                  table[:, 3] / RECORD_CELLS_PER_DEGREE, table[:, 4] / RECORD_CELLS_PER_DEGREE,
                  table[:, 2].astype(np.int64))
@@ -305,8 +306,8 @@ def gaps_of(cells: Cells, sites: Sites, free: np.ndarray, radius_km: float) -> d
         "stations": [{"code": c, "name": n, "lat": float(a), "lng": float(b), "km": float(k)}
                      for c, n, a, b, k in zip(sites.code, sites.name, sites.lat, sites.lng, sites.km,
                                               strict=True)],
-        "demand": [[round(float(a), 3), round(float(b), 3), int(n)]
-                   for a, b, n in zip(cells.lat[free], cells.lng[free], cells.count[free], strict=True)],
+        "demand": np.column_stack((cells.lat[free].round(3), cells.lng[free].round(3),
+                                   cells.count[free])).tolist() if len(cells) else [],
         "overlaps": heavy_overlaps(sites),
         "suggestions": suggest_sites(cells, free, radius_km),
     }

@@ -105,8 +105,10 @@ class GapsSchema(Schema):
     recorded = fields.Integer(metadata={"description": "requests told 'not covered' in the period"})
     uncovered = fields.Integer(metadata={"description": "of them, still outside every station now"})
     stations = fields.List(fields.Nested(StationDiscSchema))
-    demand = fields.List(fields.List(fields.Float()),
-                         metadata={"description": "[lat, lng, requests] per 0.1° cell still uncovered"})
+    # Raw: tens of thousands of plain number triples, dumped as they are (a nested field
+    # per number costs marshmallow a second at the worst case's 76,000 cells).
+    demand = fields.Raw(metadata={"description": "[lat, lng, requests] per 0.1° cell still uncovered",
+                                  "type": "array", "items": {"type": "array", "items": {"type": "number"}}})
     overlaps = fields.List(fields.Nested(OverlapSchema))
     suggestions = fields.List(fields.Nested(SuggestionSchema))
 

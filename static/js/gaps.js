@@ -16,13 +16,24 @@
     return td;
   }
 
+  const SHOWN = 50; // rows per table; the map shows every overlapping station
+
   function rows(tbody, items, render) {
     if (!items.length) return;
-    tbody.replaceChildren(...items.map((item, i) => {
+    const trs = items.slice(0, SHOWN).map((item, i) => {
       const tr = document.createElement("tr");
       render(item, i).forEach((text) => tr.appendChild(cell(text)));
       return tr;
-    }));
+    });
+    if (items.length > SHOWN) {
+      const tr = document.createElement("tr");
+      const td = cell(fill(el.dataset.more, { count: items.length - SHOWN }));
+      td.colSpan = tbody.closest("table").querySelectorAll("th").length;
+      td.className = "muted";
+      tr.appendChild(td);
+      trs.push(tr);
+    }
+    tbody.replaceChildren(...trs);
   }
 
   function draw(data) {
