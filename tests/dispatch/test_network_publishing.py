@@ -53,3 +53,14 @@ def test_the_manager_switches_automatic_publishing_on_and_off(app, network, clie
     assert db.session.get(type(station), station.id).auto_publish is True
     client.post(f"/stations/{station.code}/auto-publish", data={})
     assert db.session.get(type(station), station.id).auto_publish is False
+
+
+def test_the_station_page_form_shows_the_current_choice(app, network):
+    from flask import render_template_string
+    station = network["ST100003"]
+    form = '{% from "dispatch/network_auto_publish.html" import auto_publish_form %}{{ auto_publish_form(s) }}'
+    with app.test_request_context():
+        assert "checked" not in render_template_string(form, s=station)
+        station.auto_publish = True
+        html = render_template_string(form, s=station)
+    assert "checked" in html and f'action="/stations/{station.code}/auto-publish"' in html
