@@ -143,7 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from accounts.api import blp as accounts_api
     from accounts.views import bp as accounts_pages
     from dispatch.api import blp as stations_api, geocode_blp as geocode_api
-    from dispatch.network_views import bp as network_pages
+    from dispatch.network_views import bp as network_pages, gaps_api
     from dispatch.planning_api import blp as planning_api
     from dispatch.planning_views import bp as planning_pages
     from dispatch.views import bp as dispatch_pages
@@ -157,7 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     from payments.webhooks import bp as payments_webhooks
 
     for blueprint in (accounts_api, stations_api, geocode_api, marketplace_api, visits_api,
-                      feedback_api, planning_api):
+                      feedback_api, planning_api, gaps_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages,

@@ -281,6 +281,11 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("network.network_runs", "GET"): ("/admin/network-runs", None, page(admin=OK)),
     ("network.network_run", "GET"): ("/admin/network-runs/{network_run}", None, page(admin=OK)),
     ("network.network_run_status", "GET"): ("/api/network-runs/{network_run}", None, api(admin=OK)),
+    ("network.coverage_gaps_page", "GET"): ("/admin/coverage-gaps", None, page(admin=OK)),
+    ("gaps_api.coverage_gaps_data", "GET"): ("/api/coverage-gaps", None, api(admin=OK)),
+    # A station's own choice: its manager's (and an admin's), not another station's.
+    ("network.set_auto_publish", "POST"): ("/stations/{station}/auto-publish", {"auto_publish": "on"},
+                                           page(manager=OK, admin=OK, other_manager=403)),
 
     # Who read which customer's contacts: admins only.
     ("visits_api.contact_read_log", "GET"): ("/api/contact-reads", None, api(admin=OK)),

@@ -33,6 +33,8 @@ PAGES = {
     "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),
     "network.network_runs": ("admin", "/admin/network-runs", "GET", {}),
     "network.network_run": ("admin", "/admin/network-runs/1", "GET", {}),
+    "network.coverage_gaps_page": ("admin", "/admin/coverage-gaps", "GET", {}),
+    "network.set_auto_publish": ("manager", "/stations/{station}/auto-publish", "POST", {"auto_publish": "on"}),
     "dispatch.contact_read_log": ("admin", "/admin/contact-reads", "GET", {
         "customer_id": "1", "reader_id": "1", "since": "{day}", "until": "{day}", "page": "1",
         "per_page": "50"}),
