@@ -115,7 +115,7 @@ def demand_cells(since: date, until: date) -> Cells:
         select(la, lo, func.count(), cast(func.avg(UncoveredRequest.lat_cell), Float),
                cast(func.avg(UncoveredRequest.lng_cell), Float))
         .where(UncoveredRequest.day >= since, UncoveredRequest.day <= until)
-        .group_by(la, lo).order_by(la, lo)).tuples().all()
+        .group_by(la, lo).order_by(la, lo)).all()
     return cells_from(rows)
 
 
