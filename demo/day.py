@@ -5,7 +5,11 @@ Written in bulk (one insert per batch of stations) rather than booked one by one
 whole network's day takes seconds: each visit is given to an engineer who works that day
 and repairs the product, in an appointment window inside that engineer's shift, within a
 few kilometres of the station. A station that has visits on the day already is left as it
-is, so the command can run again."""
+is, so the command can run again.
+
+The day also brings the requests the network had to refuse (`record_demo_gaps`): searches
+and booking attempts from towns beyond every station's disc over the past 90 days, so
+that the coverage-gap map has demand to show."""
 from __future__ import annotations
 
 import math
@@ -13,11 +17,14 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from dispatch.models import Engineer, Station, Visit
+from dispatch.coverage import Point
+from dispatch.gaps import cell_of, sphere_km
+from dispatch.models import Engineer, Station, UncoveredRequest, Visit
 from dispatch.rules import day_plan_rules
 from extensions import db
 
@@ -33,6 +40,7 @@ class DayReport:
     stations: int = 0
     visits: int = 0
     skipped: int = 0  # stations with visits that day already, or nobody on duty
+    refused: int = 0  # uncovered requests recorded for the coverage-gap map
 
 
 def visits_for(engineers_on_duty: int) -> int:
@@ -49,7 +57,8 @@ def offset(lat: float, lng: float, km: float, bearing: float) -> tuple[float, fl
 
 def book_demo_day(day: date, seed: int = 7, batch: int = 100) -> DayReport:
     """Book the day across the whole network (see the module's description)."""
-    report = DayReport()
+    report = DayReport(refused=record_demo_gaps(day, seed))
+    db.session.commit()
     window = day_plan_rules().window_minutes
     midnight = datetime.combine(day, datetime.min.time())
     busy = set(db.session.execute(select(Visit.station_id).where(
@@ -93,6 +102,51 @@ def book_demo_day(day: date, seed: int = 7, batch: int = 100) -> DayReport:
     report.visits += _write(rows)
     db.session.commit()
     return report
+
+
+GAP_TOWNS, GAP_REQUESTS, GAP_DAYS = 60, 3000, 90
+
+
+def record_demo_gaps(day: date, seed: int = 7) -> int:
+    """Refused requests of the 90 days before `day`, from towns 35 to 90 km from the
+    nearest station (beyond its disc, yet where people live near the network), the towns'
+    sizes falling off as a Zipf law. Nothing when some are recorded already."""
+    if db.session.execute(select(func.count()).select_from(UncoveredRequest)).scalar():
+        return 0
+    rows_ = db.session.execute(select(Station.lat, Station.lng, Station.coverage_km)).all()
+    if not rows_:
+        return 0
+    sites = [tuple(r) for r in rows_]
+    arrays = tuple(np.array(column, dtype=float) for column in zip(*sites, strict=True))
+    rng = random.Random(f"{seed}:gaps")
+    towns = []
+    for _ in range(GAP_TOWNS * 200):
+        if len(towns) == GAP_TOWNS:
+            break
+        lat, lng, km = rng.choice(sites)
+        town = offset(lat, lng, km + rng.uniform(5, 60), rng.uniform(0, 360))
+        if _outside(town, arrays):
+            towns.append(town)
+    if not towns:
+        return 0
+    weights = [1 / (k + 1) for k in range(len(towns))]
+    rows = []
+    for town in rng.choices(towns, weights, k=GAP_REQUESTS):
+        place = offset(*town, rng.uniform(0, 4), rng.uniform(0, 360))
+        if not _outside(place, arrays):
+            continue
+        lat_cell, lng_cell = cell_of(Point(*place))
+        rows.append({"day": day - timedelta(days=rng.randrange(GAP_DAYS)),
+                     "source": rng.choice(("search", "search", "booking")),
+                     "lat_cell": lat_cell, "lng_cell": lng_cell})
+    if rows:
+        db.session.execute(insert(UncoveredRequest), rows)
+    return len(rows)
+
+
+def _outside(point: tuple[float, float], arrays) -> bool:
+    lat, lng, km = arrays
+    return bool((sphere_km(point[0], point[1], lat, lng) > km + 0.5).all())
 
 
 def _write(rows: list[dict]) -> int:

@@ -39,3 +39,19 @@ def test_the_demo_day_follows_each_stations_crew(app, ctx, make_station, make_en
 
     again = book_demo_day(DAY)
     assert again.visits == 0 and sum(day_counts(DAY).values()) == 94
+
+
+def test_the_demo_day_brings_refused_requests_from_beyond_every_disc(app, ctx, make_station):
+    from dispatch.gaps import sphere_km
+    from dispatch.models import UncoveredRequest
+
+    sites = [make_station("ST300001", 30.0, 120.0), make_station("ST300002", 31.0, 121.0)]
+    db.session.commit()
+    report = book_demo_day(DAY)
+    rows = db.session.execute(db.select(UncoveredRequest)).scalars().all()
+    assert report.refused == len(rows) > 1000
+    for row in rows[:300]:
+        lat, lng = row.lat_cell / 100, row.lng_cell / 100
+        assert min(sphere_km(lat, lng, s.lat, s.lng) for s in sites) > 29  # beyond the 30 km disc, to a cell
+        assert (DAY - row.day).days in range(90)  # inside the map's default 90 days
+    assert book_demo_day(DAY).refused == 0
