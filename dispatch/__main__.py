@@ -1,5 +1,6 @@
 """Command line: `python -m dispatch solve problem.json --seconds N [--out plan.json]`,
 `python -m dispatch bench solomon DIR --seconds S [--instances c101,r101]` and
+`python -m dispatch bench gh200 --seconds S` (Gehring & Homberger, 200 customers, against PyVRP),
 `python -m dispatch bench stations --seconds S`; each takes `--params` (experiments:
 `{"routing": {RoutingParams fields}, "search": {SearchParams fields}}` as JSON).
 `python -m dispatch bench vroom --seconds 1,2,10` compares our plans at each budget with
@@ -76,11 +77,6 @@ def _bench(args: argparse.Namespace) -> int:
     params = _parsed_params(args)
     if params is None:
         return 2
-    if args.kind == "solomon":
-        from dispatch.solver.bench.solomon import run_solomon
-
-        instances = args.instances.split(",") if args.instances else None
-        return run_solomon(Path(args.directory), args.seconds, instances, args.results, **params)
     if args.kind == "vroom":
         from dispatch.solver.bench.vroom import run_vroom
 
@@ -89,6 +85,15 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"dispatch: bench {args.kind} takes one --seconds value", file=sys.stderr)
         return 2
     args.seconds = args.seconds[0]
+    instances = args.instances.split(",") if args.instances else None
+    if args.kind == "solomon":
+        from dispatch.solver.bench.solomon import run_solomon
+
+        return run_solomon(Path(args.directory), args.seconds, instances, args.results, **params)
+    if args.kind == "gh200":
+        from dispatch.solver.bench.gh200 import run_gh200
+
+        return run_gh200(args.seconds, instances, args.results, **params)
     if args.kind == "warm":
         from dispatch.solver.bench.warm import run_warm
 
@@ -118,8 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out")
     p.add_argument("--params", help=PARAMS_HELP)
     p.set_defaults(run=_solve)
-    b = sub.add_parser("bench", help="benchmarks: solomon DIR, stations, warm (re-planning) or vroom")
-    b.add_argument("kind", choices=["solomon", "stations", "warm", "vroom"])
+    b = sub.add_parser("bench", help="benchmarks: solomon DIR, gh200, stations, warm (re-planning) or vroom")
+    b.add_argument("kind", choices=["solomon", "gh200", "stations", "warm", "vroom"])
     b.add_argument("directory", nargs="?", help="the Solomon instances folder")
     b.add_argument("--seconds", type=_seconds_list, default=[10.0],
                    help="seconds per solve; vroom takes a comma-separated list, e.g. 1,2,10")

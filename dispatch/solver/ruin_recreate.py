@@ -27,6 +27,7 @@ from numba import njit
 # window end (the last one added for time windows).
 ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0])
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
+SCOUT_SHARE = 0.5  # of a warm re-plan's budget: searched without the move cost first
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class SearchParams:
     iterations: 0 (the default) searches for the time given; a positive number makes
         exactly that many steps whatever the clock (the temperature falls with the steps), so
         a seed and a number of steps reproduce a plan exactly (tests, bug reports).
+    move_cost: warm re-plans only: what moving a published stop costs (to another engineer,
+        or behind another visit), in the same unit as the temperatures; a change is then
+        taken only when it saves more travel than that. Leaving work undone always costs
+        more (the penalties grow with it), so it never changes what is served. 0: off.
     """
 
     enabled: bool = True
@@ -56,6 +61,7 @@ class SearchParams:
     blink_rate: float = 0.01
     seed: int = 1
     iterations: int = 0
+    move_cost: float = 1.0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -69,6 +75,7 @@ class SearchParams:
         _in_range("blink_rate", self.blink_rate, 0, 1, high_open=True)
         _whole("seed", self.seed, 0)
         _whole("iterations", self.iterations, 0)
+        _in_range("move_cost", self.move_cost, 0, math.inf)
 
 
 def _number(name: str, value) -> None:
@@ -117,6 +124,7 @@ class _Search(NamedTuple):
     instance: Instance
     neighbours: np.ndarray  # (n, n) int32: row v lists the visits by closeness to v
     remoteness: np.ndarray  # (n,) float: arc cost from the first engineer's start
+    moved: np.ndarray  # (n, vehicles) int64: cost of serving a visit off its published engineer
     max_string_size: float
     mean_removed: float
     split_depth: float
@@ -164,49 +172,127 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
     unit = float(nearest.mean()) if nearest.size else 1.0
     unit = unit or 1.0
     remoteness = inst.cost[inst.start[0], :n].astype(np.float64)
-    search = _Search(inst, neighbours, remoteness, float(params.max_string_size), float(params.mean_removed),
-                     float(params.split_depth), float(params.blink_rate))
-    current, candidate = _state(n, k), _state(n, k)
-    best_routes, best_length = np.zeros((k, n), np.int32), np.zeros(k, np.int32)
-    if initial is None:
-        cost = _start(search, current, candidate, best_routes, best_length, np.int64(params.seed))
-    else:
-        given, given_length = np.zeros((k, max(n, 1)), np.int32), np.zeros(k, np.int32)
-        for r, route in enumerate(initial[:k]):
-            nodes = [v for v in route if 0 <= v < n][:n]
-            given[r, :len(nodes)], given_length[r] = nodes, len(nodes)
-        cost = _start_from(search, current, candidate, best_routes, best_length, np.int64(params.seed),
-                           given, given_length)
-    best = cost
-    # compiled before the clock matters
-    _run(search, current, candidate, best_routes, best_length, 0, 1.0, cost, best)
-    search_start = time.perf_counter()
-    chunk, last_report, iterations = 50, -1.0, 0
-    t0, tf = params.initial_temperature, params.final_temperature
-    counted = params.iterations > 0
-    while True:
-        now = time.perf_counter()
-        if counted:  # a budget in steps: fixed chunks, the temperature by the steps made
-            if iterations >= params.iterations:
+    free = _Search(inst, neighbours, remoteness, np.zeros((n, k), np.int64), float(params.max_string_size),
+                   float(params.mean_removed), float(params.split_depth), float(params.blink_rate))
+    anneal = _Annealing(params, unit, started, progress)
+    if initial is None or params.move_cost <= 0:
+        routes, best, iterations = anneal.run(free, [initial] if initial else [], end, params.iterations)
+        return Result(routes, best, iterations)
+    # A warm re-plan with the cost of moving a published stop, so that stops stay where they
+    # were wherever that costs nothing. That cost can hold the search near the published
+    # routes when serving more needs many moves, so a short free search runs first (a fifth
+    # of the budget): whichever serves more, or as much for less, is kept.
+    scout = started + seconds * SCOUT_SHARE
+    steps = int(params.iterations * SCOUT_SHARE)
+    found, _cost, made = anneal.run(free, [initial], scout, steps)
+    arcs, moved = _with_move_costs(inst, initial, round(params.move_cost * unit))
+    stable = free._replace(instance=arcs, moved=moved)
+    routes, best, more = anneal.run(stable, [initial], end, params.iterations - steps)
+    scouted = anneal.cost_of(stable, found)
+    if scouted < best:
+        routes, best = found, scouted
+    return Result(routes, best, made + more)
+
+
+class _Annealing:
+    """The search loop: chunks of compiled steps, the temperature falling with the time (or
+    with the steps, given a budget in steps)."""
+
+    def __init__(self, params: SearchParams, unit: float, started: float,
+                 progress: Callable[[float, int], None] | None):
+        self.params, self.unit, self.started, self.progress = params, unit, started, progress
+        self.last_report = -1.0
+
+    def run(self, search: _Search, starts: list[list[list[int]]], end: float, steps: int
+            ) -> tuple[list[list[int]], int, int]:
+        """Anneal from the cheapest of the given starts (all visits inserted afresh when none)
+        until `end`, or for `steps` steps if positive: (best routes, best cost, steps made)."""
+        params, unit = self.params, self.unit
+        n, k = len(search.instance.service), len(search.instance.start)
+        current, candidate, best_routes, best_length, cost = self._start(search, starts, n, k)
+        best = cost
+        # compiled before the clock matters
+        _run(search, current, candidate, best_routes, best_length, 0, 1.0, cost, best)
+        search_start = time.perf_counter()
+        chunk, iterations = 50, 0
+        t0, tf = params.initial_temperature, params.final_temperature
+        counted = params.iterations > 0
+        while True:
+            now = time.perf_counter()
+            if counted:  # a budget in steps: fixed chunks, the temperature by the steps made
+                if iterations >= steps:
+                    break
+                chunk = min(1000, steps - iterations)
+                elapsed_share = iterations / steps
+            elif now >= end:
                 break
-            chunk = min(1000, params.iterations - iterations)
-            elapsed_share = iterations / params.iterations
-        elif now >= end:
-            break
-        else:
-            elapsed_share = (now - search_start) / max(end - search_start, 1e-9)
-        temperature = unit * t0 * (tf / t0) ** elapsed_share
-        cost, best = _run(search, current, candidate, best_routes, best_length, chunk, temperature, cost,
-                          best)
-        iterations += chunk
-        spent = time.perf_counter() - now
-        if not counted:
-            chunk = max(10, min(20000, int(chunk * (0.05 / spent) if spent > 0 else chunk * 2)))
-        if progress is not None and now - started - last_report >= 0.5:
-            last_report = now - started
-            progress(last_report, int(best))
-    routes = [[int(x) for x in best_routes[v, :best_length[v]]] for v in range(k)]
-    return Result(routes, int(best), iterations)
+            else:
+                elapsed_share = (now - search_start) / max(end - search_start, 1e-9)
+            temperature = unit * t0 * (tf / t0) ** elapsed_share
+            cost, best = _run(search, current, candidate, best_routes, best_length, chunk, temperature, cost,
+                              best)
+            iterations += chunk
+            spent = time.perf_counter() - now
+            if not counted:
+                chunk = max(10, min(20000, int(chunk * (0.05 / spent) if spent > 0 else chunk * 2)))
+            if self.progress is not None and now - self.started - self.last_report >= 0.5:
+                self.last_report = now - self.started
+                self.progress(self.last_report, int(best))
+        routes = [[int(x) for x in best_routes[v, :best_length[v]]] for v in range(k)]
+        return routes, int(best), iterations
+
+    def cost_of(self, search: _Search, routes: list[list[int]]) -> int:
+        """The cost of the given routes under the search's objective (left-out visits that
+        now fit inserted)."""
+        n, k = len(search.instance.service), len(search.instance.start)
+        return int(self._start(search, [routes], n, k)[-1])
+
+    def _start(self, search: _Search, starts: list[list[list[int]]], n: int, k: int):
+        seed = np.int64(self.params.seed)
+        if not starts:
+            current, candidate = _state(n, k), _state(n, k)
+            best_routes, best_length = np.zeros((k, n), np.int32), np.zeros(k, np.int32)
+            cost = _start(search, current, candidate, best_routes, best_length, seed)
+            return current, candidate, best_routes, best_length, cost
+        chosen = None
+        for routes in starts:
+            current, candidate = _state(n, k), _state(n, k)
+            best_routes, best_length = np.zeros((k, n), np.int32), np.zeros(k, np.int32)
+            given, given_length = np.zeros((k, max(n, 1)), np.int32), np.zeros(k, np.int32)
+            for r, route in enumerate(routes[:k]):
+                nodes = [v for v in route if 0 <= v < n][:n]
+                given[r, :len(nodes)], given_length[r] = nodes, len(nodes)
+            cost = _start_from(search, current, candidate, best_routes, best_length, seed, given,
+                               given_length)
+            if chosen is None or cost < chosen[-1]:
+                chosen = (current, candidate, best_routes, best_length, cost)
+        return chosen
+
+
+def _with_move_costs(inst: Instance, published: list[list[int]], cost: int) -> tuple[Instance, np.ndarray]:
+    """The instance as a warm re-plan sees it: every arc into a published visit costs `cost`
+    more unless it comes from the visit's published predecessor, and serving the visit on
+    another engineer costs `cost` (the returned (visits, vehicles) array). Each penalty grows
+    by more than all these costs together can reach, so serving work still comes first."""
+    n, k = len(inst.service), len(inst.start)
+    arcs, moved = inst.cost.copy(), np.zeros((n, k), np.int64)
+    seen = np.zeros(n, bool)
+    for r, route in enumerate(published[:k]):
+        before = int(inst.start[r])
+        for v in route:
+            if not 0 <= v < n or seen[v]:
+                continue
+            seen[v] = True
+            arcs[:, v] += cost
+            arcs[before, v] -= cost
+            moved[v, :] = cost
+            moved[v, r] = 0
+            before = v
+    largest_arc = max(int(inst.cost.max()), 1)
+    # The penalty is (nodes + vehicles) x largest arc + 1 per priority: scaled up so it covers
+    # the largest arc plus both move costs, as before it covered the largest arc.
+    penalty = inst.penalty + inst.penalty * (2 * cost) // largest_arc + 2 * cost * n
+    return inst._replace(cost=arcs, penalty=penalty), moved
 
 
 def warm() -> None:
@@ -278,7 +364,7 @@ def _refresh(search, state, r):
                                            break_length, depart_ahead, depart_taken, travel[before, visit])
         earliest_ahead[r, p], earliest_taken[r, p] = start_ahead, start_taken
         depart_ahead, depart_taken = _leave(start_ahead, service[visit]), _leave(start_taken, service[visit])
-        route_cost += cost[before, visit]
+        route_cost += cost[before, visit] + search.moved[visit, r]
         load += demand[visit]
         before = visit
     if length > 0:
@@ -538,7 +624,7 @@ def _recreate(search, state, items, count):
     routes, lengths, load = state.routes, state.length, state.load
     earliest_ahead, earliest_taken = state.earliest_ahead, state.earliest_taken
     latest_ahead, latest_taken = state.latest_ahead, state.latest_taken
-    blink_rate = search.blink_rate
+    blink_rate, moved = search.blink_rate, search.moved
     k = len(lengths)
     _order(search, items, count)
     for i in range(count):
@@ -557,7 +643,8 @@ def _recreate(search, state, items, count):
                     break  # later places start later still
                 before = start_node[r] if p == 0 else routes[r, p - 1]
                 after = end_node[r] if p == length else routes[r, p]
-                delta = cost[before, visit] + cost[visit, after] - (cost[before, after] if length > 0 else 0)
+                delta = (cost[before, visit] + cost[visit, after] - (cost[before, after] if length > 0 else 0)
+                         + moved[visit, r])
                 if delta >= best_delta or (may_blink and np.random.random() < blink_rate):
                     continue
                 if p == 0:

@@ -192,6 +192,11 @@ def _improve_then_polish(model: Model, deadline: float, routing_params: RoutingP
     # reproduced exactly; the status says ROUTING_SUCCESS when it did.
     left = deadline - started if search_params.iterations else deadline - time.perf_counter()
     params = search_parameters(max(left, 0.01), polish, model.mean_arc_cost)
+    if warm is not None and search_params.move_cost > 0:
+        # OR-Tools does not know what moving a published stop costs: its descent would undo
+        # our search's choice to keep them. It only checks and times the routes.
+        params.solution_limit = 1
+        model.notes["polish_skipped"] = "warm re-plan: the routes kept as searched"
     if initial is None:  # never expected: the routes break a rule of the model; search afresh
         model.notes["improver"] = "sisr routes refused by the model"
         return routing.SolveWithParameters(params)

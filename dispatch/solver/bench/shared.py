@@ -35,6 +35,11 @@ def solomon_problem(instance: Path) -> dict:
     return _tool("solomon_to_problem").parse(instance.read_text())
 
 
+def vrplib_problem(instance: Path) -> dict:
+    """A VRPLIB instance (Gehring & Homberger) as a problem document, by the shared converter."""
+    return _tool("vrplib_to_problem").parse(instance.read_text())
+
+
 def verify(problem: dict, plan: dict) -> dict:
     """Run verify_plan.py on the two documents in a subprocess; its JSON verdict."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,14 +6,15 @@ another engineer), then plan the changed day cold for S seconds (the quality to 
 for growing budgets, warm from the published routes (and cold at 1 s). Every plan is
 checked by verify_plan.py; a row counts only when it verifies. Reports priority-weighted
 work left undone, travel hours, how many published stops moved and how many kept their
-engineer.
+engineer. The warm starts run with the default move cost and, for comparison, without one
+("free": `SearchParams(move_cost=0)`, what the re-plan did before).
 """
 from __future__ import annotations
 
 import copy
 import sys
 
-from dispatch.solver import dump_plan, load_problem, ruin_recreate, solve
+from dispatch.solver import SearchParams, dump_plan, load_problem, ruin_recreate, solve
 from dispatch.solver.bench.shared import verify
 from dispatch.solver.bench.stations import station_day
 from dispatch.solver.problem import ProblemError
@@ -22,6 +23,7 @@ from dispatch.solver.travel import matrices
 
 DAYS = ((60, 12, 60), (120, 24, 120), (300, 60, 300))
 BUDGETS = (0.25, 0.5, 1.0)
+FREE_BUDGETS = (0.5, 1.0)  # warm without a move cost
 
 
 def with_urgent_visit(doc: dict) -> dict:
@@ -33,8 +35,8 @@ def with_urgent_visit(doc: dict) -> dict:
     return changed
 
 
-def measure(doc: dict, seconds: float, initial=None) -> dict:
-    plan = dump_plan(solve(load_problem(doc), seconds, initial=initial))
+def measure(doc: dict, seconds: float, initial=None, search: SearchParams | None = None) -> dict:
+    plan = dump_plan(solve(load_problem(doc), seconds, initial=initial, search=search))
     verdict = verify(doc, plan)
     priority = {v["id"]: v.get("priority", 1) for v in doc["visits"]}
     return {"ok": bool(verdict.get("ok")), "plan": plan,
@@ -142,6 +144,8 @@ def run_warm(seconds: float) -> int:
             changed = make(doc, published["plan"])
             rows = [(f"cold {seconds:g} s", measure(changed, seconds))]
             rows += [(f"warm {b:g} s", measure(changed, b, initial)) for b in BUDGETS]
+            rows += [(f"free {b:g} s", measure(changed, b, initial, SearchParams(move_cost=0)))
+                     for b in FREE_BUDGETS]
             rows.append((f"cold {BUDGETS[-1]:g} s", measure(changed, BUDGETS[-1])))
             total = sum(v.get("priority", 1) for v in changed["visits"])
             for name, row in rows:

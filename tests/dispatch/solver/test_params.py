@@ -21,6 +21,7 @@ def test_the_defaults_are_the_measured_best():
     assert (search.initial_temperature, search.final_temperature) == (10.0, 0.05)
     assert (search.max_string_size, search.mean_removed, search.split_depth, search.blink_rate) == (10, 10, 0.01,
                                                                                                    0.01)
+    assert search.move_cost == 1.0
 
 
 @pytest.mark.parametrize(("kind", "field", "value"), [
@@ -30,6 +31,7 @@ def test_the_defaults_are_the_measured_best():
     (SearchParams, "time_share", 0.0),
     (SearchParams, "final_temperature", 20.0),
     (SearchParams, "blink_rate", 1.0),
+    (SearchParams, "move_cost", -1.0),
 ])
 def test_a_bad_setting_is_refused_by_name(kind, field, value):
     """Tests that a setting out of range raises a ValueError that names the field."""

@@ -83,3 +83,57 @@ def test_fixed_and_chosen_visits_stay_when_a_visit_is_added(check_plan):
     assert len(chosen) >= 5
     assert all(at[v][0] == engineer for v, engineer in chosen.items() if v in at)
     assert "v-new" in at
+
+
+def _moved(published: dict, plan: dict) -> set[str]:
+    """Published stops of visits still served that have another engineer or another visit
+    before them: what a manager sees change."""
+    def places(p: dict) -> dict[str, tuple[str, str | None]]:
+        out = {}
+        for r in p["routes"]:
+            for i, s in enumerate(r["stops"]):
+                out[s["visit"]] = (r["engineer"], r["stops"][i - 1]["visit"] if i else None)
+        return out
+    before, after = places(published), places(plan)
+    return {v for v, place in before.items() if v in after and after[v] != place}
+
+
+def _with_urgent_visit(doc: dict) -> dict:
+    changed = copy.deepcopy(doc)
+    near = changed["locations"][1]
+    changed["locations"].append({"id": "urgent", "lat": near["lat"] + 0.004, "lng": near["lng"]})
+    changed["visits"].append({"id": "v-urgent", "location": "urgent", "duration": 1800, "priority": 3})
+    return changed
+
+
+def test_a_replan_after_one_added_visit_moves_few_stops(check_plan):
+    """Tests that when a customer books one urgent visit into a published 60-visit day, the
+    warm re-plan serves it and serves as much work as before, while at most three published
+    stops change engineer or predecessor (the new visit goes in between two stops, and no
+    engineer's day is reshuffled for it)."""
+    doc = station_day(60, 12, seed=60)
+    published = _published(doc)
+    changed = _with_urgent_visit(doc)
+    plan = dump_plan(solve(load_problem(changed), 5.0, search=SearchParams(seed=5, iterations=5000),
+                           initial=_order(published)))
+    check_plan(changed, plan)
+    served = {s["visit"] for r in plan["routes"] for s in r["stops"]}
+    assert "v-urgent" in served
+    assert len(served) >= len({s["visit"] for r in published["routes"] for s in r["stops"]})
+    assert len(_moved(published, plan)) <= 3
+
+
+def test_without_a_move_cost_the_same_replan_reshuffles_more(check_plan):
+    """Tests that the move cost is what keeps the stops: from a published plan with room left
+    for a better one (20,000 steps), the re-plan after one booked visit with `move_cost=0`
+    (free to take moves that save little) moves more published stops than the default, and
+    both serve the same number of visits."""
+    doc = station_day(30, 6, seed=3)
+    published = dump_plan(solve(load_problem(doc), 5.0, search=SearchParams(seed=2, iterations=20_000)))
+    changed = _with_urgent_visit(doc)
+    kept, free = (dump_plan(solve(load_problem(changed), 5.0, initial=_order(published),
+                                  search=SearchParams(seed=5, iterations=10_000, move_cost=cost)))
+                  for cost in (1.0, 0.0))
+    check_plan(changed, kept)
+    assert len(kept["unassigned"]) == len(free["unassigned"])
+    assert len(_moved(published, free)) > len(_moved(published, kept))
