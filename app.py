@@ -149,6 +149,8 @@ def _register_blueprints(app: Flask) -> None:
     from dispatch.views import bp as dispatch_pages
     from dispatch.visits_api import blp as visits_api
     from marketplace.api import blp as marketplace_api
+    from marketplace.console_api import blp as customers_api
+    from marketplace.console_views import bp as console_pages
     from marketplace.feedback_api import blp as feedback_api
     from marketplace.feedback_views import bp as feedback_pages
     from marketplace.views import bp as marketplace_pages
@@ -157,11 +159,11 @@ def _register_blueprints(app: Flask) -> None:
     from payments.webhooks import bp as payments_webhooks
 
     for blueprint in (accounts_api, stations_api, geocode_api, marketplace_api, visits_api,
-                      feedback_api, planning_api, gaps_api):
+                      feedback_api, planning_api, gaps_api, customers_api):
         csrf.exempt(blueprint)  # cookie-authenticated API writes are checked in enforce_access
         api.register_blueprint(blueprint)
     for blueprint in (accounts_pages, dispatch_pages, marketplace_pages, feedback_pages, planning_pages,
-                      network_pages):
+                      network_pages, console_pages):
         app.register_blueprint(blueprint)
     # Payments: its API, its pages, and the provider's webhook (signed, so no CSRF token).
     csrf.exempt(payments_api)

@@ -274,6 +274,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     # The call centre: the customer an agent is handling, named on every call.
     ("dispatch.agent_visits", "GET"): ("/agent/visits?customer_email={customer_email}", None,
                                        page(agent=OK, admin=OK)),
+    ("console.search", "GET"): ("/console?q=138", None, page(agent=OK, admin=OK)),
+    ("console.card", "GET"): ("/console/customers/{customer_id}", None, page(agent=OK, admin=OK)),
+    ("console.book", "POST"): ("/console/customers/{customer_id}/book", {
+        "address_id": "{address}", "skill": "laptop", "engineer_id": "{engineer}",
+        "window_start": "{free}", "problem": "开不了机"}, page(agent=OK, admin=OK)),
+    ("console.add_address", "POST"): ("/console/customers/{customer_id}/addresses", {
+        "label": "公司", "address_text": "上海市黄浦区"}, page(agent=OK, admin=OK)),
+    ("console.new_customer", "GET"): ("/console/customers/new", None, page(agent=OK, admin=OK)),
+    ("console.new_customer", "POST"): ("/console/customers/new", {
+        "name": "新顾客", "phone": "13700000009", "label": "家", "address_text": "上海市黄浦区"},
+        page(agent=OK, admin=OK)),
+    ("customers_api.find_customers", "GET"): ("/api/customers?q=customer", None, api(agent=OK, admin=OK)),
     ("visits_api.agent_customer_visits", "GET"): (
         "/api/agent/visits?customer_email={customer_email}", None, api(agent=OK, admin=OK)),
 
