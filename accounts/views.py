@@ -30,6 +30,15 @@ def safe_next(target: str | None) -> str:
     return url_for("marketplace.home")
 
 
+# Where each kind of user works, for a sign-in that names no page to come back to.
+LANDING = {"engineer": "dispatch.my_day", "manager": "dispatch.my_station",
+           "agent": "console.search", "admin": "dispatch.my_station"}
+
+
+def landing(user) -> str:
+    return url_for(LANDING.get(user.role, "marketplace.home"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -45,7 +54,7 @@ def login():
             if user is not None:
                 login_user(user, remember=data["remember"])
                 flash(_("Welcome back, %(name)s.", name=user.name), "success")
-                return redirect(safe_next(data["next"]))
+                return redirect(safe_next(data["next"]) if data["next"] else landing(user))
             errors = {"password": [_("Wrong email or password.")]}
     status = 422 if errors else 200
     return render_template("accounts/login.html", form=form, errors=errors,
