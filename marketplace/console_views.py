@@ -27,8 +27,11 @@ bp = Blueprint("console", __name__, url_prefix="/console")
 
 
 def form_values() -> dict:
-    """What the page sent (query or form), without the CSRF token and empty boxes."""
-    return {k: v for k, v in request.values.items() if k != "csrf_token" and str(v).strip()}
+    """What the page sent (the form of a POST, else the query), without the CSRF token and
+    empty boxes: a POST to a URL with a query (the new-customer page prefilled with the
+    number searched) takes what was typed, not the query."""
+    sent = request.form if request.method == "POST" else request.args
+    return {k: v for k, v in sent.items() if k != "csrf_token" and str(v).strip()}
 
 
 def customer_or_404(customer_id: int) -> User:
