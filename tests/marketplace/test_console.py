@@ -225,3 +225,19 @@ def test_an_agent_books_for_a_new_customer_whose_number_is_not_verified(client, 
     customer = db.session.execute(db.select(User).where(User.name == "陈静")).scalar_one()
     assert book(client, customer, free_window(client, customer, wang), wang).status_code == 302
     assert db.session.execute(db.select(Visit)).scalar_one().customer_id == customer.id
+
+
+@pytest.mark.xfail(reason="dispatch.views still sends agents to /agent/visits; the lead changes "
+                          "back_to_visits() and reschedule_visit() to the card (remove this mark then)")
+def test_cancelling_and_moving_from_the_card_come_back_to_the_card(client, agent, caller, wang):
+    assert book(client, caller, free_window(client, caller, wang), wang).status_code == 302
+    visit = db.session.execute(db.select(Visit)).scalar_one()
+    card = client.get(f"/console/customers/{caller.id}").get_data(as_text=True)
+    assert f"/visits/{visit.id}/reschedule" in card and f"/visits/{visit.id}/status" in card
+    later = free_window(client, caller, wang)
+    moved = client.post(f"/visits/{visit.id}/reschedule", data={"window_start": later})
+    assert moved.headers["Location"] == f"/console/customers/{caller.id}#visit-{visit.id}"
+    cancelled = client.post(f"/visits/{visit.id}/status", data={"status": "cancelled", "note": "by phone"})
+    assert cancelled.headers["Location"] == f"/console/customers/{caller.id}#visit-{visit.id}"
+    db.session.expire_all()
+    assert db.session.get(Visit, visit.id).status == "cancelled"
