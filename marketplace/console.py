@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from accounts.addresses import add_address, default_address
 from accounts.customers import create_customer, find_customers, has_real_email
@@ -119,8 +120,11 @@ def _line(visit: Visit) -> VisitLine:
 
 
 def customer_visits(customer_id: int) -> list[Visit]:
-    return list(db.session.execute(select(Visit).where(Visit.customer_id == customer_id)
-                                   .order_by(Visit.window_start, Visit.id)).scalars())
+    """The customer's visits with their engineer and station (two queries, not one a visit)."""
+    return list(db.session.execute(
+        select(Visit).where(Visit.customer_id == customer_id)
+        .options(selectinload(Visit.engineer), selectinload(Visit.station))
+        .order_by(Visit.window_start, Visit.id)).scalars())
 
 
 def customer_card(customer: User, now: datetime) -> CustomerCard:
