@@ -241,3 +241,9 @@ def test_cancelling_and_moving_from_the_card_come_back_to_the_card(client, agent
     assert cancelled.headers["Location"] == f"/console/customers/{caller.id}#visit-{visit.id}"
     db.session.expire_all()
     assert db.session.get(Visit, visit.id).status == "cancelled"
+
+
+def test_the_customer_search_is_in_the_openapi_document(client, ctx):
+    operation = client.get("/openapi.json").get_json()["paths"]["/api/customers"]["get"]
+    assert [p["name"] for p in operation["parameters"] if p["in"] == "query"] == ["q"]
+    assert "200" in operation["responses"]
