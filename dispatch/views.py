@@ -289,8 +289,13 @@ def back_to_visits(visit: Visit) -> str:
     """Where a visit's buttons return to: the page of its visits the user came from."""
     back = {"engineer": url_for("dispatch.my_day", date=visit.window_start.date().isoformat()),
             "customer": url_for("feedback.my_visits"),
-            "agent": url_for("dispatch.agent_visits", customer_email=visit.customer.email)}
+            "agent": agent_card(visit)}
     return back.get(current_user.role, url_for("marketplace.home"))
+
+
+def agent_card(visit: Visit) -> str:
+    """The call centre's card of the visit's customer, at the visit (marketplace.console)."""
+    return url_for("console.card", customer_id=visit.customer_id) + f"#visit-{visit.id}"
 
 
 @bp.route("/my/day")
@@ -327,8 +332,8 @@ def reschedule_visit(visit_id: int):
             db.session.commit()
             flash(_("The visit has moved to %(time)s.",
                     time=visit.window_start.strftime("%m-%d %H:%M")), "success")
-            return redirect(url_for("dispatch.agent_visits", customer_email=visit.customer.email)
-                            if current_user.role == "agent" else url_for("feedback.my_visits"))
+            return redirect(agent_card(visit) if current_user.role == "agent"
+                            else url_for("feedback.my_visit", visit_id=visit.id))
         except ValidationError:
             message = _("Please choose a window.")
         except WindowTaken as err:

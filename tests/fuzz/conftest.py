@@ -55,7 +55,7 @@ def network(ctx, make_user, make_station, make_engineer) -> dict:
     db.session.commit()
     tag = db.session.execute(db.select(Tag).order_by(Tag.id)).scalars().first()
     return {"emails": {role: user.email for role, user in users.items()},
-            "users": {role: user.id for role, user in users.items()},
+            "users": {role: user.id for role, user in users.items()}, "customer": users["customer"].id,
             "station": station.code, "engineer": engineer.id, "booked": booked.id, "done": done.id,
             "review": review.id, "tag": tag.id, "address": customer.addresses[0].id,
             "day": first.start.date().isoformat(), "place": (place.lat, place.lng),

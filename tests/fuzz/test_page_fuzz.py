@@ -51,12 +51,12 @@ PAGES = {
     "dispatch.reschedule_visit": ("customer", "/visits/{booked}/reschedule", "POST", {
         "window_start": "{free}"}),
     "console.search": ("agent", "/console", "GET", {"q": "138"}),
-    "console.card": ("agent", "/console/customers/1", "GET", {"address_id": "1", "skill": "laptop",
-                                                             "engineer_id": "1"}),
-    "console.book": ("agent", "/console/customers/1/book", "POST", {
-        "address_id": "1", "skill": "laptop", "engineer_id": "", "window_start": "{free}",
+    "console.card": ("agent", "/console/customers/{customer}", "GET", {
+        "address_id": "{address}", "skill": "laptop", "engineer_id": "{engineer}"}),
+    "console.book": ("agent", "/console/customers/{customer}/book", "POST", {
+        "address_id": "{address}", "skill": "laptop", "engineer_id": "", "window_start": "{free}",
         "problem": "开不了机", "product_model": "X1", "serial_number": "SN"}),
-    "console.add_address": ("agent", "/console/customers/1/addresses", "POST", {
+    "console.add_address": ("agent", "/console/customers/{customer}/addresses", "POST", {
         "label": "公司", "address_text": "上海市黄浦区", "lat": "{lat}", "lng": "{lng}"}),
     "console.new_customer": ("agent", "/console/customers/new", "POST", {
         "name": "新顾客", "phone": "13700000009", "email": "", "label": "家",

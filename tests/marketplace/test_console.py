@@ -227,8 +227,6 @@ def test_an_agent_books_for_a_new_customer_whose_number_is_not_verified(client, 
     assert db.session.execute(db.select(Visit)).scalar_one().customer_id == customer.id
 
 
-@pytest.mark.xfail(reason="dispatch.views still sends agents to /agent/visits; the lead changes "
-                          "back_to_visits() and reschedule_visit() to the card (remove this mark then)")
 def test_cancelling_and_moving_from_the_card_come_back_to_the_card(client, agent, caller, wang):
     assert book(client, caller, free_window(client, caller, wang), wang).status_code == 302
     visit = db.session.execute(db.select(Visit)).scalar_one()
