@@ -28,7 +28,7 @@ NAMES = {"Wenqing", "English", "OpenStreetMap", "ThinkPad", "Leaflet", "km", "St
 BRAND = "温情"  # the brand is written in Chinese on English pages too, beside "Wenqing"
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"(?<![\w@/.-])[A-Za-z][A-Za-z'’]{2,}(?![\w@/.-])")
-NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|\b[\w-]*\d[\w-]*\b|\{\w+\}")
+NOT_WORDS = re.compile(r"\S+@\S+|https?://\S+|/\S*|\b[\w-]*\d[\w-]*\b|\{\w+\}|%\(\w+\)[sd]")
 
 
 class ShownText(HTMLParser):
