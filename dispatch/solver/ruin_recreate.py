@@ -180,8 +180,9 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
         return Result(routes, best, iterations)
     # A warm re-plan with the cost of moving a published stop, so that stops stay where they
     # were wherever that costs nothing. That cost can hold the search near the published
-    # routes when serving more needs many moves, so a short free search runs first (a fifth
-    # of the budget): whichever serves more, or as much for less, is kept.
+    # routes when serving more needs many moves, so a free search runs first (SCOUT_SHARE of
+    # the budget), then the one with the move cost from the published routes: whichever
+    # serves more, or as much for less (with moves counted), is kept.
     scout = started + seconds * SCOUT_SHARE
     steps = int(params.iterations * SCOUT_SHARE)
     found, _cost, made = anneal.run(free, [initial], scout, steps)
