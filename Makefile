@@ -28,7 +28,7 @@ run: setup
 	  bash scripts/with-localstripe.sh $(MAKE) --no-print-directory serve-demo
 
 serve-demo:
-	$(VENV)/bin/flask seed
+	$(VENV)/bin/flask seed --day
 	$(VENV)/bin/celery -A worker worker --concurrency 1 --loglevel warning & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT; \
 	  $(VENV)/bin/flask run --host 127.0.0.1 --port 5000

@@ -13,6 +13,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -203,6 +205,12 @@ class Config:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
+        # Redis hands a job back when its worker vanished after this long (not the hour of
+        # the default); a station's job takes seconds, so no running job is handed out twice.
+        "broker_transport_options": {"visibility_timeout": 600},
+        # `celery -A worker beat`: tomorrow for the whole network at 02:00 station time.
+        "beat_schedule": {"plan-network-tomorrow": {
+            "task": "dispatch.plan_network_tomorrow", "schedule": crontab(hour=18, minute=0)}},
     }
     PLAN_SECONDS = 10.0  # the most a station's plan may search; small days take less
 

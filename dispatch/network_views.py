@@ -7,21 +7,24 @@ Registering `bp` also adds `flask dispatch plan-network` (its command group); `g
 is the map's data in the OpenAPI document."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint as ApiBlueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from accounts.access import allow
 from dispatch.booking import station_now
 from dispatch.gaps import coverage_gaps
-from dispatch.network import NetworkRun, status, summary
+from dispatch.network import NetworkRun, start_run, status, summary
 from dispatch.network_cli import plan_network_command
 from dispatch.stations import managed_station
-from extensions import db
+from dispatch.tasks import plan_network_station
+from extensions import db, enqueue
 
 bp = Blueprint("network", __name__, cli_group="dispatch")
 bp.cli.add_command(plan_network_command)
@@ -41,12 +44,47 @@ def get_run(run_id: int) -> NetworkRun:
     return run
 
 
-@bp.route("/admin/network-runs")
+class StartRunFormSchema(Schema):
+    """Headquarters starts a run from the page: a day from today to two months ahead."""
+
+    day = fields.Date(required=True)
+
+    @validates("day")
+    def ahead(self, value, **kwargs):
+        today = station_now().date()
+        if not today <= value <= today + timedelta(days=RUN_DAYS_AHEAD):
+            raise ValidationError(str(_l("Pick a day from today to %(days)s days ahead.",
+                                         days=RUN_DAYS_AHEAD)))
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+RUN_DAYS_AHEAD = 60
+
+
+@bp.route("/admin/network-runs", methods=["GET", "POST"])
 @allow("admin")
 def network_runs():
-    """The latest network runs, newest first, each with how far it got."""
+    """The latest network runs, newest first, each with how far it got; a form starts one
+    for a day (tomorrow unless chosen), every station's plan a job on the workers."""
+    errors, values = {}, {"day": (station_now().date() + timedelta(days=1)).isoformat()}
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        try:
+            day = StartRunFormSchema().load(values)["day"]
+        except ValidationError as err:
+            errors = err.messages
+        else:
+            run = start_run(day, None, current_app.config["PLAN_SECONDS"],
+                            lambda plan_id: enqueue(plan_network_station, plan_id),
+                            requested_by_id=current_user.id)
+            flash(_("Planning %(day)s for %(count)s stations on the workers.", day=day.isoformat(),
+                    count=len(run.plan_ids)), "success")
+            return redirect(url_for("network.network_run", run_id=run.id))
     runs = db.session.execute(select(NetworkRun).order_by(NetworkRun.id.desc()).limit(50)).scalars().all()
-    return render_template("dispatch/network_runs.html", runs=[(r, status(r)) for r in runs])
+    return render_template("dispatch/network_runs.html", runs=[(r, status(r)) for r in runs],
+                           errors=errors, values=values), 422 if errors else 200
 
 
 @bp.route("/admin/network-runs/<int:run_id>")

@@ -293,6 +293,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict | None, dict]] = {
     ("network.network_runs", "GET"): ("/admin/network-runs", None, page(admin=OK)),
     ("network.network_run", "GET"): ("/admin/network-runs/{network_run}", None, page(admin=OK)),
     ("network.network_run_status", "GET"): ("/api/network-runs/{network_run}", None, api(admin=OK)),
+    ("network.network_runs", "POST"): ("/admin/network-runs", {"day": "{day}"}, page(admin=OK)),
     ("network.coverage_gaps_page", "GET"): ("/admin/coverage-gaps", None, page(admin=OK)),
     ("gaps_api.coverage_gaps_data", "GET"): ("/api/coverage-gaps", None, api(admin=OK)),
     # A station's own choice: its manager's (and an admin's), not another station's.

@@ -98,3 +98,25 @@ def test_registering_the_blueprint_gives_flask_dispatch_plan_network(app):
                                                 "--stations", "ST100001", "--poll", "0.05"])
     assert result.exit_code == 0, result.output
     assert "Planned 1 of 1 stations" in result.output
+
+
+def test_headquarters_starts_a_run_from_the_page_and_lands_on_its_progress(client, make_user, login,
+                                                                          make_station):
+    from datetime import timedelta
+
+    from dispatch.booking import station_now
+    from dispatch.network import NetworkRun
+    from extensions import db
+
+    make_station("ST100001", 31.23, 121.47)
+    login(make_user("admin").email)
+    page = client.get("/admin/network-runs").get_data(as_text=True)
+    tomorrow = (station_now().date() + timedelta(days=1)).isoformat()
+    assert f'value="{tomorrow}"' in page  # tomorrow unless chosen
+    response = client.post("/admin/network-runs", data={"day": tomorrow})
+    run = db.session.execute(db.select(NetworkRun)).scalar_one()
+    assert response.headers["Location"].endswith(f"/admin/network-runs/{run.id}")
+    assert run.day.isoformat() == tomorrow and len(run.plan_ids) == 1
+    past = client.post("/admin/network-runs", data={"day": "2020-01-01"},
+                       headers={"Accept-Language": "en"})
+    assert past.status_code == 422 and "Pick a day from today" in past.get_data(as_text=True)

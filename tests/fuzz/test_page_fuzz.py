@@ -31,7 +31,7 @@ PAGES = {
     "feedback.reply_to_review": ("engineer", "/reviews/1/reply", "POST", {"text": "谢谢您的好评"}),
     "accounts.phone": ("customer", "/me/phone", "POST", {"phone": "13812345678", "next": "/"}),
     "accounts.verify_phone": ("customer", "/me/phone/verify", "POST", {"code": "123456", "next": "/"}),
-    "network.network_runs": ("admin", "/admin/network-runs", "GET", {}),
+    "network.network_runs": ("admin", "/admin/network-runs", "POST", {"day": "{day}"}),
     "network.network_run": ("admin", "/admin/network-runs/1", "GET", {}),
     "network.coverage_gaps_page": ("admin", "/admin/coverage-gaps", "GET", {}),
     "network.set_auto_publish": ("manager", "/stations/{station}/auto-publish", "POST", {"auto_publish": "on"}),
