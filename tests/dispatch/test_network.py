@@ -14,7 +14,7 @@ from extensions import db
 from marketplace.catalog import ensure_catalog
 
 DAY = date.today() + timedelta(days=5)
-SIZES = {"ST100001": 3, "ST100002": 6, "ST100003": 14}
+SIZES = {"ST100001": 3, "ST100002": 6, "ST100003": 30}
 
 
 @pytest.fixture
