@@ -64,7 +64,12 @@ bench: setup
 	$(PY) -m dispatch bench solomon ../shared/benchmarks/solomon --seconds 10
 	$(PY) -m dispatch bench vroom --seconds 1,2,10
 	$(PY) -m dispatch bench warm --seconds 10
+	$(PY) -m dispatch bench gh200 --seconds 30
+	$(PY) bench/solver_small.py phases
+	$(PY) bench/solver_small.py budgets 0.5,10
+	$(PY) bench/solver_small.py memory 300 2
 	$(PY) bench/solver_geodesic.py
+	bash scripts/bench-network.sh
 
 ## make translations: re-extract messages after changing user-facing text
 translations: setup

@@ -16,6 +16,9 @@ import statistics
 import sys
 import time
 import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 DAYS = [(30, 6, seed) for seed in (3, 11, 23, 37, 41)]
 
