@@ -309,5 +309,15 @@ def gaps_of(cells: Cells, sites: Sites, free: np.ndarray, radius_km: float) -> d
         "demand": np.column_stack((cells.lat[free].round(3), cells.lng[free].round(3),
                                    cells.count[free])).tolist() if len(cells) else [],
         "overlaps": heavy_overlaps(sites),
-        "suggestions": suggest_sites(cells, free, radius_km),
+        "suggestions": [pick | nearest_station(pick, sites)
+                        for pick in suggest_sites(cells, free, radius_km)],
     }
+
+
+def nearest_station(pick: dict, sites: Sites) -> dict:
+    """Where a suggested site is, in words a person knows: the nearest station and how far."""
+    if not len(sites.code):
+        return {}
+    km = sphere_km(pick["lat"], pick["lng"], sites.lat, sites.lng)
+    i = int(np.argmin(km))
+    return {"near": sites.name[i], "near_km": round(float(km[i]))}

@@ -133,6 +133,8 @@ class SuggestionSchema(Schema):
     lat = fields.Float()
     lng = fields.Float()
     adds = fields.Integer(metadata={"description": "uncovered requests a station here would cover"})
+    near = fields.String(metadata={"description": "the nearest station, to say where the site is"})
+    near_km = fields.Float(metadata={"description": "how far the nearest station is"})
     share = fields.Float(metadata={"description": "their share of all still uncovered requests"})
     radius_km = fields.Float()
 

@@ -55,7 +55,8 @@
     });
     document.getElementById("gaps-totals").textContent = fill(el.dataset.totals, data);
     rows(document.getElementById("gaps-suggestion-rows"), data.suggestions, (s, i) => [
-      String(i + 1), s.lat.toFixed(2) + ", " + s.lng.toFixed(2), String(s.adds), Math.round(s.share * 100) + "%",
+      String(i + 1), s.near ? fill(el.dataset.near, { km: s.near_km, station: s.near }) : "—",
+      String(s.adds), Math.round(s.share * 100) + "%",
     ]);
     rows(document.getElementById("gaps-overlap-rows"), data.overlaps, (p) => [
       p.a_name + " · " + p.b_name, p.km + " km", Math.round(p.share * 100) + "%",

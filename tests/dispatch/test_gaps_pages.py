@@ -103,6 +103,8 @@ def test_headquarters_sees_the_demand_and_a_site_suggested_there(client, station
     first = body["suggestions"][0]
     assert first["adds"] == 5 and abs(first["lat"] - 34.58) < 0.05 and abs(first["lng"] - FAR[1]) < 0.05
     assert [s["adds"] for s in body["suggestions"]] == [5, 1]
+    # Said where a person can place it: the nearest station and how far.
+    assert first["near"] == "ST310101服务站" and first["near_km"] > 30
 
 
 def test_demand_a_station_covers_now_is_no_longer_a_gap(client, station, make_user, make_station, bearer):
