@@ -91,6 +91,7 @@ def test_an_admin_opens_the_coverage_gap_map(page, sign_in, make_user, make_stat
     rows = page.locator("#gaps-suggestion-rows tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("40")
+    expect(rows.nth(0)).to_contain_text("公里")  # where: "距…服务站 N 公里", not coordinates
     expect(rows.nth(1)).to_contain_text("12")
     expect(page.locator("#gaps-overlap-rows")).to_contain_text("黄浦区服务站 · 徐汇区服务站")
     expect(page.locator("#gaps-totals")).to_contain_text("52")
