@@ -207,6 +207,7 @@ class Config:
         "broker_connection_retry_on_startup": True,
         # Redis hands a job back when its worker vanished after this long (not the hour of
         # the default); a station's job takes seconds, so no running job is handed out twice.
+        # (Redis only: extensions.celery_init_app drops it for the embedded broker.)
         "broker_transport_options": {"visibility_timeout": 600},
         # `celery -A worker beat`: tomorrow for the whole network at 02:00 station time.
         "beat_schedule": {"plan-network-tomorrow": {

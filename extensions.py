@@ -87,7 +87,11 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     engine = Celery(app.name, task_cls=FlaskTask)
-    engine.config_from_object(app.config["CELERY"])
+    settings = dict(app.config["CELERY"])
+    if not str(settings.get("broker_url", "")).startswith(("redis://", "rediss://")):
+        # Redis's options; the embedded broker would hand them to SQLAlchemy's create_engine.
+        settings.pop("broker_transport_options", None)
+    engine.config_from_object(settings)
     engine.set_default()
     app.extensions["celery"] = engine
     return engine
