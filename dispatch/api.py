@@ -1,12 +1,11 @@
 """The stations JSON API: coverage of a point, station search, a station's engineers."""
 from flask import abort, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from accounts.access import allow, public
 from dispatch.coverage import Point
-from dispatch.geocode import geocode
+from dispatch.geocode import NOT_FOUND, geocode
 from dispatch.schemas import (
     CoverageSchema,
     GeocodeQuerySchema,
@@ -79,6 +78,5 @@ def geocode_address(args):
     the offline gazetteer recognises (`precision` says which; pages then ask for a pin)."""
     found = geocode(args["q"])
     if found is None:
-        abort(404, description=_("We could not find this address. Try the county or city "
-                                 "name, or place the pin on the map."))
+        abort(404, description=str(NOT_FOUND))
     return found

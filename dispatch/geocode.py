@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from geopy.exc import GeopyError
 from geopy.geocoders import get_geocoder_for_service
 
@@ -23,6 +24,10 @@ from dispatch.stations import pinyin_of
 from extensions import db
 
 log = logging.getLogger(__name__)
+
+# What every page and the API say when words name no place we know.
+NOT_FOUND = _l("We could not find this address. Try the county or city name, or place the pin "
+               "on the map.")
 
 # The most specific part a gazetteer answer matched; a provider's answer is an "address".
 PRECISIONS = ("address", "county", "city", "province")

@@ -40,7 +40,7 @@ from dispatch.booking import (
 )
 from dispatch.contacts import contact_reads, contacts_for, record_reads
 from dispatch.engineers import engineer_of, get_engineer
-from dispatch.geocode import geocode
+from dispatch.geocode import NOT_FOUND, geocode
 from dispatch.lifecycle import (
     CodeLocked,
     IllegalStep,
@@ -205,8 +205,7 @@ def with_point(values: dict) -> dict:
         return values
     found = geocode(values["address_text"])
     if found is None:
-        raise ValidationError({"address_text": [_("We could not find this address. Try the county "
-                                                  "or city name, or place the pin on the map.")]})
+        raise ValidationError({"address_text": [str(NOT_FOUND)]})
     return {**values, "lat": found.lat, "lng": found.lng}
 
 

@@ -11,7 +11,7 @@ from accounts.access import allow, public
 from accounts.locale import select_locale
 from accounts.views import safe_next
 from dispatch.engineers import get_engineer
-from dispatch.geocode import geocode
+from dispatch.geocode import NOT_FOUND, geocode
 from dispatch.models import Skill
 from extensions import db
 from marketplace.favourites import add_favourite, remove_favourite
@@ -83,8 +83,7 @@ def point_for_address(query: dict) -> tuple[dict, dict]:
         return query, {}
     found = geocode(words[:200])
     if found is None:
-        return query, {"address": [_("We could not find this address. Try the county or city "
-                                     "name, or place the pin on the map.")]}
+        return query, {"address": [str(NOT_FOUND)]}
     return {**query, "lat": str(found.lat), "lng": str(found.lng)}, {}
 
 
