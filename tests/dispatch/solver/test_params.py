@@ -32,6 +32,7 @@ def test_the_defaults_are_the_measured_best():
     (SearchParams, "final_temperature", 20.0),
     (SearchParams, "blink_rate", 1.0),
     (SearchParams, "move_cost", -1.0),
+    (SearchParams, "new_route_rate", 1.5),
 ])
 def test_a_bad_setting_is_refused_by_name(kind, field, value):
     """Tests that a setting out of range raises a ValueError that names the field."""
