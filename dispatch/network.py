@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, String, select, update
+from sqlalchemy import JSON, ForeignKey, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from accounts.models import utcnow
@@ -124,16 +124,19 @@ def publish_if_automatic(plan_id: int) -> bool:
     return True
 
 
-def _plans(run: NetworkRun) -> list[Plan]:
-    if not run.plan_ids:
-        return []
-    return list(db.session.execute(select(Plan).where(Plan.id.in_(run.plan_ids))
-                                   .execution_options(populate_existing=True)).scalars())
+def _of_run(run: NetworkRun, *columns):
+    """The run's plans as rows of the given columns: a run of the national network holds
+    thousands of plans, and their problems and results are megabytes that progress and
+    summary do not need (a page polling them would keep a core busy)."""
+    return select(*columns).where(Plan.id.in_(run.plan_ids))
 
 
 def status(run: NetworkRun) -> dict:
     """How far the run is: plans done (planned or failed) of all, and those at work."""
-    counts = Counter(p.status for p in _plans(run))
+    counts: Counter[str] = Counter()
+    if run.plan_ids:
+        counts.update(dict(db.session.execute(
+            _of_run(run, Plan.status, func.count()).group_by(Plan.status)).tuples().all()))
     total = len(run.plan_ids)
     done = sum(counts[s] for s in DONE)
     if done == total and run.finished_at is None:
@@ -146,20 +149,30 @@ def status(run: NetworkRun) -> dict:
 
 def summary(run: NetworkRun) -> dict:
     """The run's result: stations planned, visits assigned and unassigned by reason, travel
-    hours, stations that failed with their error, stations skipped."""
+    hours, stations that failed with their error, stations skipped. Only the plans with
+    visits left unassigned are read whole, for their reasons."""
     reasons: Counter[str] = Counter()
     assigned = travel = planned = published = 0
-    failed, budgets = [], []
-    for plan in sorted(_plans(run), key=lambda p: p.station.code):
-        if plan.status in PLANNED:
+    failed, budgets, with_reasons = [], [], []
+    rows = db.session.execute(_of_run(run, Plan.id, Plan.status, Station.code, Plan.assigned,
+                                      Plan.unassigned, Plan.travel_seconds, Plan.seconds, Plan.error)
+                              .join(Station, Station.id == Plan.station_id)
+                              .order_by(Station.code)).all() if run.plan_ids else []
+    for row in rows:
+        if row.status in PLANNED:
             planned += 1
-            published += plan.status == "published"
-            assigned += plan.assigned or 0
-            travel += plan.travel_seconds or 0
-            budgets.append(plan.seconds)
-            reasons.update(u["reason"] for u in (plan.result or {}).get("unassigned", []))
-        elif plan.status == "failed":
-            failed.append({"station": plan.station.code, "error": plan.error})
+            published += row.status == "published"
+            assigned += row.assigned or 0
+            travel += row.travel_seconds or 0
+            budgets.append(row.seconds)
+            if row.unassigned:
+                with_reasons.append(row.id)
+        elif row.status == "failed":
+            failed.append({"station": row.code, "error": row.error})
+    for at in range(0, len(with_reasons), 500):
+        for result in db.session.execute(select(Plan.result).where(
+                Plan.id.in_(with_reasons[at:at + 500]))).scalars():
+            reasons.update(u["reason"] for u in (result or {}).get("unassigned", []))
     return {"day": run.day.isoformat(), "stations": len(run.plan_ids), "planned": planned,
             "published": published,
             "assigned": assigned, "unassigned": sum(reasons.values()),
