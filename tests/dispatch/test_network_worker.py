@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,6 +96,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def gone(pids: list[int], seconds: float = 10) -> None:
+    """Wait until the killed processes are dead (gone, or zombies their parent has not reaped)."""
+    deadline = time.monotonic() + seconds
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":
+                    break
+            except (FileNotFoundError, ProcessLookupError):
+                break
+            time.sleep(0.01)
+
+
 def wait_for_run(app, run_id, seconds=240, on_progress=None):
     from dispatch.network import NetworkRun, status
     from extensions import db
@@ -157,17 +170,25 @@ def test_killing_the_workers_processes_mid_run_still_plans_every_station(network
         run_id = run_network(app, day)
     worker = start_worker(worker_env)
     killed: list[int] = []
-    cut_short: dict[int, datetime] = {}  # plans running when their process died → when
+    cut_short: dict[int, datetime] = {}  # plans whose process died in the middle → their start
 
     def kill_once(now):
         from dispatch.models import Plan
         from extensions import db
         if not killed and now["running"] and now["done"] >= 2:
-            running = db.session.execute(db.select(Plan.id).where(Plan.status == "running")).scalars().all()
+            running = dict(db.session.execute(db.select(Plan.id, Plan.started_at)
+                                              .where(Plan.status == "running")).tuples().all())
             killed.extend(children(worker.pid))
             for pid in killed:
                 os.kill(pid, signal.SIGKILL)  # the pool processes, each in the middle of a station
-            cut_short.update(dict.fromkeys(running, datetime.now(UTC).replace(tzinfo=None)))
+            gone(killed)
+            # A plan that was finishing as we looked was not cut short: only those still
+            # running (or already handed back) from the start we saw.
+            db.session.expire_all()
+            for plan_id, status, started_at in db.session.execute(
+                    db.select(Plan.id, Plan.status, Plan.started_at).where(Plan.id.in_(running))):
+                if status not in ("draft", "failed") or started_at != running[plan_id]:
+                    cut_short[plan_id] = running[plan_id]
 
     try:
         with app.app_context():
@@ -180,7 +201,7 @@ def test_killing_the_workers_processes_mid_run_still_plans_every_station(network
             assert db.session.execute(db.select(db.func.count()).select_from(Plan).where(
                 Plan.day == day, Plan.status.in_(("running", "queued")))).scalar() == 0
             assert len(plans) == STATIONS
-            redone = [p for p in plans if p.id in cut_short and p.started_at >= cut_short[p.id]]
+            redone = [p for p in plans if p.id in cut_short and p.started_at > cut_short[p.id]]
             assert cut_short and len(redone) == len(cut_short), "a plan cut short was not planned again"
     finally:
         worker.terminate()
