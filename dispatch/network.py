@@ -6,7 +6,7 @@ worker, kept as a draft for the station's manager. A network run only remembers 
 plans it started, so its progress and summary are read from those plans. Running the same
 day again replaces the stations' drafts (`request_plan` discards them), never duplicates
 them. Each station's search time follows its size (`budget_seconds`): a 5-visit day gets
-0.2 s, a 60-visit day 0.6 s, none more than the configured most.
+0.2 s, a 60-visit day 0.48 s, none more than the configured most.
 
 A station whose manager chose automatic publishing (`Station.auto_publish`) gets its plan
 published as soon as it is solved (`publish_if_automatic`, called by the worker's job);
