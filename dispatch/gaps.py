@@ -27,6 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dispatch.coverage import MEAN_EARTH_RADIUS_KM, Point
 from dispatch.models import Station, UncoveredRequest
+from dispatch.rules import day_plan_rules
+from dispatch.slots import local_now
 from extensions import db
 
 SOURCES = ("search", "booking")
@@ -49,13 +51,19 @@ def cell_of(point: Point) -> tuple[int, int]:
     return round(point.lat * RECORD_CELLS_PER_DEGREE), round(point.lng * RECORD_CELLS_PER_DEGREE)
 
 
+def station_today() -> date:
+    """The day in station time: the day a record is filed under and the map's last day (at
+    one in the morning in China it is still yesterday in UTC)."""
+    return local_now(day_plan_rules().timezone).date()
+
+
 def record_uncovered(point: Point, source: str, day: date | None = None) -> None:
     """Remember that someone was told this place is not covered. In a request the record is
     written once the response is ready, in a transaction of its own, so that a refused
     booking rolling back its own work still leaves the record; the same cell and source are
     kept once a request. Outside a request it joins the caller's transaction."""
     lat_cell, lng_cell = cell_of(point)
-    row = {"day": day or date.today(), "source": source, "lat_cell": lat_cell, "lng_cell": lng_cell}
+    row = {"day": day or station_today(), "source": source, "lat_cell": lat_cell, "lng_cell": lng_cell}
     if not has_request_context():
         db.session.add(UncoveredRequest(**row))
         return
@@ -174,8 +182,9 @@ def map_index(lat: np.ndarray, lng: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def within(query_lat, query_lng, query_km, cells: Cells) -> tuple[np.ndarray, np.ndarray]:
     """Every (query, cell) pair whose cell's mean position lies within the query's radius.
 
-    Looks only at the cells a radius can reach: for each offset in a window of cell
-    indexes around the query's own cell, a binary search in the sorted cell keys finds the
+    Looks only at the cells a radius can reach: the cells' positions in a dense grid over
+    their box (a few hundred thousand entries for the whole country), and for each offset
+    in a window of cell indexes around the query's own cell one lookup finds the
     neighbour, if any, and one vectorised distance decides. No all-pairs matrix."""
     query_lat, query_lng = np.asarray(query_lat, dtype=float), np.asarray(query_lng, dtype=float)
     if not len(cells) or not len(query_lat):
@@ -186,21 +195,27 @@ def within(query_lat, query_lng, query_km, cells: Cells) -> tuple[np.ndarray, np
     cell_km_lng = KM_PER_DEGREE_LNG * math.cos(math.radians(widest_lat)) / MAP_CELLS_PER_DEGREE
     reach_lat = math.ceil(radius.max() / cell_km_lat) + 1  # +1: a mean position anywhere in its cell
     reach_lng = math.ceil(radius.max() / cell_km_lng) + 1
-    width = 10 ** 6
-    keys = cells.lat_index * width + cells.lng_index  # sorted: `demand_cells` orders by both
     q_la, q_lo = map_index(query_lat, query_lng)
+    # Queries beyond the cells' box (by more than the reach) find nothing: clip them to a
+    # frame of empty entries around the box, which every offset then stays inside.
+    la0, lo0 = int(cells.lat_index.min()) - 2 * reach_lat, int(cells.lng_index.min()) - 2 * reach_lng
+    rows = int(cells.lat_index.max()) - la0 + 2 * reach_lat + 1
+    cols = int(cells.lng_index.max()) - lo0 + 2 * reach_lng + 1
+    grid = np.full((rows, cols), -1, dtype=np.int64)
+    grid[cells.lat_index - la0, cells.lng_index - lo0] = np.arange(len(cells))
+    at_la = np.clip(q_la - la0, reach_lat, rows - 1 - reach_lat)
+    at_lo = np.clip(q_lo - lo0, reach_lng, cols - 1 - reach_lng)
     found_q, found_c = [], []
     for d_la in range(-reach_lat, reach_lat + 1):
         for d_lo in range(-reach_lng, reach_lng + 1):
-            wanted = (q_la + d_la) * width + (q_lo + d_lo)
-            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-            hit = np.nonzero(keys[at] == wanted)[0]
+            cell = grid[at_la + d_la, at_lo + d_lo]
+            hit = np.flatnonzero(cell >= 0)
             if not len(hit):
                 continue
-            near = (sphere_km(query_lat[hit], query_lng[hit], cells.lat[at[hit]], cells.lng[at[hit]])
-                    <= radius[hit])
+            cell = cell[hit]
+            near = sphere_km(query_lat[hit], query_lng[hit], cells.lat[cell], cells.lng[cell]) <= radius[hit]
             found_q.append(hit[near])
-            found_c.append(at[hit][near])
+            found_c.append(cell[near])
     if not found_q:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(found_q), np.concatenate(found_c)
@@ -243,7 +258,8 @@ def suggest_sites(cells: Cells, free: np.ndarray, radius_km: float,
         gains = np.bincount(candidate, weights=left[covered], minlength=len(cells))
         # Of the sites that add as much, the one with the most demand of its own: the heart
         # of a town's cluster rather than a point at its edge that reaches it all the same.
-        best = int(np.lexsort((-left, -gains))[0])
+        tied = np.flatnonzero(gains == gains.max())
+        best = int(tied[np.argmax(left[tied])])
         if gains[best] <= 0:
             break
         left[covered[candidate == best]] = 0.0
@@ -290,7 +306,7 @@ def close_pairs(sites: Sites) -> set[tuple[int, int]]:
 def coverage_gaps(days: int = 90, until: date | None = None, radius_km: float | None = None) -> dict:
     """The coverage-gap map's data: stations, uncovered demand by cell, heavy overlaps and
     suggested new sites."""
-    until = until or date.today()
+    until = until or station_today()
     since = until - timedelta(days=days - 1)
     radius_km = radius_km or current_app.config["COVERAGE_KM"]
     cells, sites = demand_cells(since, until), all_sites()
