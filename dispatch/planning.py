@@ -197,7 +197,7 @@ def budget_seconds(visits: int, most: float) -> float:
     """The search's time for a day of this size: 8 ms a visit, at least 0.2 s, at most the
     configured most. Measured (docs/solver.md, "Budget by size"; docs/network.md): on station
     days of 20, 40 and 60 visits, 0.15 s leaves the same work undone as 2, 4 and 6 s on every
-    day, and 0.3 s and more keep travel within 1.2 %; a 40-visit day gets 0.32 s, a 60-visit
+    day, and 0.3 s and more keep travel within 2.4 %; a 40-visit day gets 0.32 s, a 60-visit
     day 0.48 s, and the national network's night fits ten minutes on two cores. A 300-visit
     day gets 2.4 s, where 2 s already beats VROOM at 10 s."""
     return round(min(most, max(0.2, visits * 0.008)), 2)
