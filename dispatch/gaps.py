@@ -27,8 +27,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dispatch.coverage import MEAN_EARTH_RADIUS_KM, Point
 from dispatch.models import Station, UncoveredRequest
-from dispatch.rules import day_plan_rules
-from dispatch.slots import local_now
 from extensions import db
 
 SOURCES = ("search", "booking")
@@ -51,19 +49,14 @@ def cell_of(point: Point) -> tuple[int, int]:
     return round(point.lat * RECORD_CELLS_PER_DEGREE), round(point.lng * RECORD_CELLS_PER_DEGREE)
 
 
-def station_today() -> date:
-    """The day in station time: the day a record is filed under and the map's last day (at
-    one in the morning in China it is still yesterday in UTC)."""
-    return local_now(day_plan_rules().timezone).date()
-
-
-def record_uncovered(point: Point, source: str, day: date | None = None) -> None:
+def record_uncovered(point: Point, source: str, day: date) -> None:
     """Remember that someone was told this place is not covered. In a request the record is
     written once the response is ready, in a transaction of its own, so that a refused
     booking rolling back its own work still leaves the record; the same cell and source are
-    kept once a request. Outside a request it joins the caller's transaction."""
+    kept once a request. Outside a request it joins the caller's transaction. `day` is the
+    station's day (the caller's clock), not the UTC date."""
     lat_cell, lng_cell = cell_of(point)
-    row = {"day": day or station_today(), "source": source, "lat_cell": lat_cell, "lng_cell": lng_cell}
+    row = {"day": day, "source": source, "lat_cell": lat_cell, "lng_cell": lng_cell}
     if not has_request_context():
         db.session.add(UncoveredRequest(**row))
         return
@@ -303,10 +296,9 @@ def close_pairs(sites: Sites) -> set[tuple[int, int]]:
     return pairs
 
 
-def coverage_gaps(days: int = 90, until: date | None = None, radius_km: float | None = None) -> dict:
+def coverage_gaps(days: int, until: date, radius_km: float | None = None) -> dict:
     """The coverage-gap map's data: stations, uncovered demand by cell, heavy overlaps and
-    suggested new sites."""
-    until = until or station_today()
+    suggested new sites, over the `days` up to the station day `until`."""
     since = until - timedelta(days=days - 1)
     radius_km = radius_km or current_app.config["COVERAGE_KM"]
     cells, sites = demand_cells(since, until), all_sites()

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from dispatch.gaps import station_today
+from dispatch.booking import station_now
 from dispatch.models import UncoveredRequest
 from extensions import db
 
@@ -64,7 +64,7 @@ def test_a_search_told_not_covered_is_recorded_by_cell_and_day_only(client, stat
     assert search(client, FAR).get_json()["covered"] is False
     [row] = records()
     assert (row.lat_cell, row.lng_cell, row.source) == (3456, 11773, "search")
-    assert row.day == station_today()  # the station's day, not the UTC one
+    assert row.day == station_now().date()  # the station's day, not the UTC one
     assert set(UncoveredRequest.__table__.columns.keys()) == {"id", "day", "source", "lat_cell", "lng_cell"}
 
 
