@@ -133,10 +133,8 @@ def _of_run(run: NetworkRun, *columns):
 
 def status(run: NetworkRun) -> dict:
     """How far the run is: plans done (planned or failed) of all, and those at work."""
-    counts: Counter[str] = Counter()
-    if run.plan_ids:
-        counts.update(dict(db.session.execute(
-            _of_run(run, Plan.status, func.count()).group_by(Plan.status)).tuples().all()))
+    counts = Counter(dict(db.session.execute(
+        _of_run(run, Plan.status, func.count()).group_by(Plan.status)).tuples().all()))
     total = len(run.plan_ids)
     done = sum(counts[s] for s in DONE)
     if done == total and run.finished_at is None:
@@ -153,11 +151,10 @@ def summary(run: NetworkRun) -> dict:
     visits left unassigned are read whole, for their reasons."""
     reasons: Counter[str] = Counter()
     assigned = travel = planned = published = 0
-    failed, budgets, with_reasons = [], [], []
-    rows = db.session.execute(_of_run(run, Plan.id, Plan.status, Station.code, Plan.assigned,
-                                      Plan.unassigned, Plan.travel_seconds, Plan.seconds, Plan.error)
-                              .join(Station, Station.id == Plan.station_id)
-                              .order_by(Station.code)).all() if run.plan_ids else []
+    failed, budgets = [], []
+    rows = db.session.execute(_of_run(run, Plan.status, Station.code, Plan.assigned, Plan.travel_seconds,
+                                      Plan.seconds, Plan.error)
+                              .join(Station, Station.id == Plan.station_id).order_by(Station.code))
     for row in rows:
         if row.status in PLANNED:
             planned += 1
@@ -165,14 +162,11 @@ def summary(run: NetworkRun) -> dict:
             assigned += row.assigned or 0
             travel += row.travel_seconds or 0
             budgets.append(row.seconds)
-            if row.unassigned:
-                with_reasons.append(row.id)
         elif row.status == "failed":
             failed.append({"station": row.code, "error": row.error})
-    for at in range(0, len(with_reasons), 500):
-        for result in db.session.execute(select(Plan.result).where(
-                Plan.id.in_(with_reasons[at:at + 500]))).scalars():
-            reasons.update(u["reason"] for u in (result or {}).get("unassigned", []))
+    for result in db.session.execute(_of_run(run, Plan.result).where(
+            Plan.status.in_(PLANNED), Plan.unassigned > 0)).scalars():
+        reasons.update(u["reason"] for u in (result or {}).get("unassigned", []))
     return {"day": run.day.isoformat(), "stations": len(run.plan_ids), "planned": planned,
             "published": published,
             "assigned": assigned, "unassigned": sum(reasons.values()),
