@@ -113,8 +113,9 @@ def _load_rules(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     import accounts.login  # noqa: F401  (login manager callbacks)
     import dispatch.network  # noqa: F401  (its NetworkRun model known to Alembic)
+    import dispatch.receivers  # noqa: F401  (reacts to accounts' signals)
     import marketplace.models  # noqa: F401  (models known to Alembic)
-    import marketplace.receivers  # noqa: F401  (reacts to dispatch's signals)
+    import marketplace.receivers  # noqa: F401  (reacts to dispatch's and accounts' signals)
     import payments.models  # noqa: F401  (models known to Alembic)
     from accounts.access import enforce_access
 

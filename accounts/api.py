@@ -5,6 +5,7 @@ from flask_smorest import Blueprint, abort
 
 from accounts import addresses, sms
 from accounts.access import allow, public, signed_in
+from accounts.customers import absorb_call_account
 from accounts.models import ApiToken, User, utcnow
 from accounts.phone import CodeRefused, masked, send_code, verify_code
 from accounts.schemas import (
@@ -85,12 +86,14 @@ def send_phone_code(fields):
 @blp.alt_response(409, description="No code is waiting, or the number is verified on another account")
 def verify_phone_code(fields):
     """Prove the number with the code from the text message: it becomes the account's
-    verified phone. Five wrong tries burn a code."""
+    verified phone, and an account the call centre opened for that number joins this one
+    (its visits and saved addresses are the caller's). Five wrong tries burn a code."""
     try:
         verify_code(current_user, fields["code"], utcnow())
     except CodeRefused as refusal:
         db.session.commit()  # the wrong try counts
         _refuse(refusal)
+    absorb_call_account(current_user)
     db.session.commit()
     return current_user
 

@@ -5,7 +5,9 @@ A phone is matched however it is written: the whole number in E.164 (accounts.ph
 run of its digits ("5678", "1381234") against the digits of the stored numbers, so a caller
 who reads out the end of their number is found too. A customer opened on the phone has no
 password and no proven number (the agent heard a number, not a code): they can be booked
-for by an agent; booking for themselves needs a password and a verified phone later.
+for by an agent; booking for themselves needs a password and a verified phone later. When
+they open an account of their own and prove the number, the one opened on the call joins it
+(`absorb_call_account`): what was booked on the phone is in the app.
 """
 from __future__ import annotations
 
@@ -13,11 +15,12 @@ import re
 import secrets
 
 import phonenumbers
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, delete, func, or_, select, update
 from werkzeug.security import generate_password_hash
 
-from accounts.models import User
+from accounts.models import Address, User
 from accounts.phone import to_e164
+from accounts.signals import customer_merged
 from extensions import db
 
 MIN_DIGITS = 4  # fewer digits than this match too many numbers to be a search
@@ -113,7 +116,30 @@ def create_customer(name: str, phone: str, email: str | None = None,
     if db.session.execute(select(User.id).where(func.lower(User.email) == email)).first():
         raise EmailTaken(email)
     user = User(email=email, name=name.strip(), phone=phone, role="customer", locale=locale,
-                password_hash=generate_password_hash(secrets.token_urlsafe(32)))
+                password_hash=generate_password_hash(secrets.token_urlsafe(32)), opened_on_call=True)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def absorb_call_account(user: User) -> list[User]:
+    """Once `user` has proven their number, the accounts the call centre opened for it (never
+    proven, nobody's password) join theirs: visits, addresses and the rest move over
+    (customer_merged tells the packages that keep them) and the opened accounts are deleted,
+    so someone who called and then signed up has one account, with what was booked on the
+    phone. The caller commits. Returns the accounts absorbed (their ids are gone after)."""
+    if user.role != "customer" or not user.phone or user.phone_verified_at is None:
+        return []
+    opened = list(db.session.execute(select(User).where(
+        User.opened_on_call.is_(True), User.phone_verified_at.is_(None), User.role == "customer",
+        User.id != user.id, User.phone == user.phone).order_by(User.id)).scalars())
+    for source in opened:
+        has_default = any(address.is_default for address in user.addresses)
+        db.session.execute(update(Address).where(Address.user_id == source.id).values(
+            user_id=user.id, **({"is_default": False} if has_default else {})))
+        customer_merged.send(source, into=user)
+        db.session.expunge(source)  # its loaded collections must not cascade over what moved
+        db.session.execute(delete(User).where(User.id == source.id))
+    if opened:
+        db.session.expire(user, ["addresses"])
+    return opened

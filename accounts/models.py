@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     # Bumped at sign-out and password change: every session and remember-me cookie made
     # before carries the old number and stops working.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Opened by the call centre for a caller (accounts.customers): nobody knows its password.
+    # Whoever later proves its number on an account of their own gets its visits.
+    opened_on_call: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     addresses: Mapped[list[Address]] = relationship(
         back_populates="user", cascade="all, delete-orphan",

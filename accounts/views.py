@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from accounts import sms
 from accounts.access import public, signed_in
+from accounts.customers import absorb_call_account
 from accounts.models import User, utcnow
 from accounts.phone import CodeRefused, masked, pending_code, send_code, verify_code
 from accounts.schemas import LoginFormSchema, PhoneCodeFormSchema, PhoneVerifyFormSchema, SignupSchema
@@ -151,8 +152,11 @@ def verify_phone():
         db.session.commit()  # the wrong try counts
         field, status, message = REFUSALS[refusal.reason]
         return _phone_page({field: [str(message)]}, status)
+    absorbed = absorb_call_account(current_user)
     db.session.commit()
     flash(_("Your phone number is verified."), "success")
+    if absorbed:
+        flash(_("What our service line booked for you by phone is in your account now."), "info")
     return redirect(safe_next(data["next"]) if data["next"] else url_for("accounts.phone"))
 
 

@@ -134,7 +134,7 @@ def _of_run(run: NetworkRun, *columns):
 def status(run: NetworkRun) -> dict:
     """How far the run is: plans done (planned or failed) of all, and those at work."""
     counts = Counter(dict(db.session.execute(
-        _of_run(run, Plan.status, func.count()).group_by(Plan.status)).tuples().all()))
+        _of_run(run, Plan.status, func.count()).group_by(Plan.status)).all()))
     total = len(run.plan_ids)
     done = sum(counts[s] for s in DONE)
     if done == total and run.finished_at is None:

@@ -4,14 +4,22 @@ engineers" list), but the engineer's count (sorting, cards, profile) and points 
 favourites of customers the engineer served: a confirmed visit."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
 
 from accounts.models import User, utcnow
 from dispatch.models import Engineer, Visit
 from extensions import db
-from marketplace.aggregates import confirmed_completion, dialect_insert, favourite_counted
-from marketplace.models import Favourite
-from marketplace.points import favourite_changed, served
+from marketplace.aggregates import (
+    confirmed_completion,
+    dialect_insert,
+    favourite_counted,
+    forget_station_of,
+    served_pairs_query,
+)
+from marketplace.models import EngineerStats, Favourite
+from marketplace.points import favourite_changed, points_rules, served, settle_to
 from marketplace.reviews import flag_if_self_dealing
 
 
@@ -66,3 +74,35 @@ def favourite_engineers(customer_id: int) -> list[Engineer]:
 def is_favourite(customer_id: int, engineer_id: int) -> bool:
     return db.session.execute(select(Favourite.engineer_id).where(
         Favourite.customer_id == customer_id, Favourite.engineer_id == engineer_id)).first() is not None
+
+
+def merge_favourites(source_id: int, into_id: int, now: datetime) -> None:
+    """Two accounts of one customer become `into_id` (accounts.customers.absorb_call_account):
+    one favourite per engineer, counted, and worth its points, if the engineer served either
+    account. The counts are recomputed, not adjusted, and read the visits of both ids, because
+    dispatch may or may not have moved the visits yet (signal receivers run in no order)."""
+    both = (source_id, into_id)
+    engineer_ids = set(db.session.execute(select(Favourite.engineer_id).where(
+        Favourite.customer_id.in_(both))).scalars())
+    db.session.execute(delete(Favourite).where(Favourite.customer_id == source_id,
+                                               Favourite.engineer_id.in_(select(Favourite.engineer_id).where(
+                                                   Favourite.customer_id == into_id).scalar_subquery())))
+    db.session.execute(update(Favourite).where(Favourite.customer_id == source_id)
+                       .values(customer_id=into_id).execution_options(synchronize_session=False))
+    served_pairs = served_pairs_query()
+    for engineer_id in sorted(engineer_ids):
+        others = db.session.execute(select(func.count()).select_from(Favourite).join(served_pairs, (
+            served_pairs.c.engineer_id == Favourite.engineer_id)
+            & (served_pairs.c.customer_id == Favourite.customer_id)).where(
+            Favourite.engineer_id == engineer_id, Favourite.customer_id.not_in(both))).scalar()
+        counted = is_favourite(into_id, engineer_id) and db.session.execute(select(Visit.id).where(
+            Visit.engineer_id == engineer_id, Visit.customer_id.in_(both), confirmed_completion())
+            .limit(1)).first() is not None
+        db.session.execute(update(EngineerStats).where(EngineerStats.engineer_id == engineer_id)
+                           .values(favourite_count=others + counted))
+        forget_station_of(engineer_id)
+        settle_to(f"favourite:{engineer_id}:{source_id}:", engineer_id, 0, "favourite withdrawn",
+                  "customer", source_id, now)
+        settle_to(f"favourite:{engineer_id}:{into_id}:", engineer_id,
+                  points_rules().favourite if counted else 0,
+                  "favourited by a customer" if counted else "favourite withdrawn", "customer", into_id, now)

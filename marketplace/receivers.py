@@ -1,23 +1,27 @@
 """How the marketplace reacts to what happens to visits (dispatch.signals): an engineer's
 free windows change, so listings forget their station's cached entries; a visit its
 customer confirmed earns points, makes the customer's favourite count, and is flagged when
-the same pair keeps repeating. It also tells dispatch where an engineer's standing (level, stars) comes
-from, for the "similar engineers" it offers. Connected once, when the app factory imports
-this module."""
+the same pair keeps repeating. When a customer's account opened on a call joins the one
+they opened themselves (accounts.signals), their favourites, reviews, tips and reports go
+with it. It also tells dispatch where an engineer's standing (level, stars) comes from, for
+the "similar engineers" it offers. Connected once, when the app factory imports this
+module."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
+from accounts.models import User, utcnow
+from accounts.signals import customer_merged
 from dispatch import alternatives
 from dispatch.models import Visit
 from dispatch.signals import visit_booked, visit_cancelled, visit_completed, visit_moved, visit_progressed
 from extensions import db
 from marketplace.aggregates import forget_station_of
-from marketplace.favourites import first_visit_confirmed
+from marketplace.favourites import first_visit_confirmed, merge_favourites
 from marketplace.levels import RANK
-from marketplace.models import EngineerStats
+from marketplace.models import AbuseFlag, EngineerStats, Review, ReviewReport, Tip
 from marketplace.points import award_visit_points
 from marketplace.reviews import flag_if_repeated_pair
 
@@ -45,6 +49,21 @@ def points_for_completed(visit: Visit, at: datetime, **_) -> None:
     first_visit_confirmed(visit)
     award_visit_points(visit, at)
     flag_if_repeated_pair(visit)
+
+
+@customer_merged.connect
+def move_feedback(source: User, into: User, **_) -> None:
+    """One report per review and reporter, one favourite per engineer; the rest moves."""
+    for column in (Review.customer_id, Tip.customer_id, AbuseFlag.customer_id):
+        db.session.execute(update(column.class_).where(column == source.id)
+                           .values({column.key: into.id}).execution_options(synchronize_session=False))
+    db.session.execute(delete(ReviewReport).where(
+        ReviewReport.reporter_id == source.id,
+        ReviewReport.review_id.in_(select(ReviewReport.review_id).where(
+            ReviewReport.reporter_id == into.id).scalar_subquery())))
+    db.session.execute(update(ReviewReport).where(ReviewReport.reporter_id == source.id)
+                       .values(reporter_id=into.id).execution_options(synchronize_session=False))
+    merge_favourites(source.id, into.id, utcnow())
 
 
 @alternatives.standing_source

@@ -1,5 +1,7 @@
 """The call-centre console: the agent finds the caller, reads their card, books for them
 from it and opens an account for a first-time caller; nobody else gets in."""
+import re
+
 import pytest
 
 from accounts.models import Address, User
@@ -246,3 +248,83 @@ def test_the_customer_search_is_in_the_openapi_document(client, ctx):
     operation = client.get("/openapi.json").get_json()["paths"]["/api/customers"]["get"]
     assert [p["name"] for p in operation["parameters"] if p["in"] == "query"] == ["q"]
     assert "200" in operation["responses"]
+
+
+# --- A caller who later opens an account of their own ----------------------------------------
+
+def open_on_call(client, agent_email, login):
+    """The agent opens 陈静's account on the phone and books 王师傅 for her."""
+    login(agent_email)
+    client.post("/console/customers/new", data={
+        "name": "陈静", "phone": "13700001234", "label": "家", "address_text": "上海市黄浦区"})
+    return db.session.execute(db.select(User).where(User.name == "陈静")).scalar_one()
+
+
+def sign_up(client, phone="137 0000 1234"):
+    """陈静 signs up on the website, with the number she gave on the phone unless None."""
+    client.post("/logout")
+    client.post("/signup", data={"name": "陈静", "email": "chen.jing@example.test",
+                                 "password": "paper-kite-harbour-71", "password_confirm": "paper-kite-harbour-71",
+                                 "phone": phone or ""})
+    return db.session.execute(db.select(User).where(User.email == "chen.jing@example.test")).scalar_one()
+
+
+def prove(client, outbox, phone="137 0000 1234"):
+    """The signed-in customer proves the number with the code sent to it."""
+    client.post("/me/phone", data={"phone": phone})
+    code = re.search(r"\b(\d{6})\b", outbox[-1][1]).group(1)
+    return client.post("/me/phone/verify", data={"code": code}, follow_redirects=True)
+
+
+@pytest.fixture
+def outbox(app):
+    sender = app.extensions["sms_sender"]
+    sender.messages.clear()
+    return sender.messages
+
+
+def test_a_caller_who_signs_up_and_proves_the_number_finds_what_was_booked_by_phone(
+        client, agent, station, wang, login, outbox):
+    opened = open_on_call(client, agent.email, login)
+    assert opened.opened_on_call
+    assert book(client, opened, free_window(client, opened, wang), wang, "打印机卡纸").status_code == 302
+    opened_id = opened.id
+    me = sign_up(client)
+    page = prove(client, outbox).get_data(as_text=True)
+    assert "已在您的账户中" in page or "is in your account now" in page
+    assert db.session.get(User, opened_id) is None  # one person, one account
+    visits = client.get("/me/visits").get_data(as_text=True)
+    assert "打印机卡纸" in visits and "王师傅" in visits
+    assert [a.text for a in me.addresses] == ["上海市黄浦区"]
+    # the call centre now finds that one account by the number
+    login(agent.email)
+    found = client.get("/api/customers?q=13700001234").get_json()
+    assert [row["id"] for row in found] == [me.id]
+
+
+def test_a_favourite_counts_once_the_calls_visits_join_the_account(
+        client, agent, station, wang, login, outbox, serve):
+    from marketplace.models import EngineerStats, PointEvent
+    opened = open_on_call(client, agent.email, login)
+    serve(opened, wang)  # served on the phone account, confirmed with the code read aloud
+    me = sign_up(client, phone=None)
+    add_favourite(me.id, wang.id)
+    db.session.commit()
+    assert db.session.get(EngineerStats, wang.id).favourite_count == 0  # she was not served yet
+    prove(client, outbox)
+    db.session.expire_all()
+    assert db.session.get(EngineerStats, wang.id).favourite_count == 1
+    points = db.session.execute(db.select(db.func.sum(PointEvent.points)).where(
+        PointEvent.source_key.startswith(f"favourite:{wang.id}:{me.id}:"))).scalar()
+    assert points == 5
+
+
+def test_only_an_unproven_account_opened_on_a_call_is_joined(client, make_user, outbox, login):
+    someone = make_user("customer", name="别人", phone="+8613700001234", verified=False)  # signed up, never proved
+    other_call = make_user("customer", name="打过电话", phone="+8613700009999", verified=False)
+    other_call.opened_on_call = True
+    db.session.commit()
+    sign_up(client)
+    page = prove(client, outbox).get_data(as_text=True)
+    assert "is in your account now" not in page and "已在您的账户中" not in page
+    assert db.session.get(User, someone.id) is not None and db.session.get(User, other_call.id) is not None
