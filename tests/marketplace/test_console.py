@@ -328,3 +328,16 @@ def test_only_an_unproven_account_opened_on_a_call_is_joined(client, make_user, 
     page = prove(client, outbox).get_data(as_text=True)
     assert "is in your account now" not in page and "已在您的账户中" not in page
     assert db.session.get(User, someone.id) is not None and db.session.get(User, other_call.id) is not None
+
+
+def test_proving_the_number_through_the_api_joins_the_call_account_too(
+        client, agent, station, wang, login, outbox, bearer):
+    opened = open_on_call(client, agent.email, login)
+    assert book(client, opened, free_window(client, opened, wang), wang, "鼠标失灵").status_code == 302
+    me = sign_up(client)
+    header = bearer(me.email, "paper-kite-harbour-71")
+    assert client.post("/api/me/phone/code", headers=header, json={"phone": "13700001234"}).status_code == 202
+    code = re.search(r"\b(\d{6})\b", outbox[-1][1]).group(1)
+    assert client.post("/api/me/phone/verify", headers=header, json={"code": code}).status_code == 200
+    visits = db.session.execute(db.select(Visit.problem).where(Visit.customer_id == me.id)).scalars().all()
+    assert visits == ["鼠标失灵"]
