@@ -1,13 +1,10 @@
 """Headquarters in the browser: an admin watches a network run's progress page while the
 stations are planned (the page reloads itself and ends on the summary), and opens the
 coverage-gap map with its heat layer, suggested sites and overlapping stations; at phone
-and desktop widths. Screenshots go to WENQING_SCREENSHOTS when it is set.
-
-The app is this module's own, with the gaps API registered as app.py will."""
+and desktop widths. Screenshots go to WENQING_SCREENSHOTS when it is set."""
 import os
 from datetime import date, timedelta
 
-import pytest
 from playwright.sync_api import expect
 
 from dispatch.models import UncoveredRequest
@@ -19,33 +16,6 @@ from tests.dispatch.test_network import DAY
 
 SHOTS = os.environ.get("WENQING_SCREENSHOTS")
 network = base.network  # three stations of 3, 6 and 14 visits
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from config import TestConfig
-    from dispatch.network_views import gaps_api
-    from extensions import api
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('browser-network') / 'b.db'}"
-
-    app = create_app(Config)
-    if "gaps_api" not in app.blueprints:
-        api.register_blueprint(gaps_api)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        meta = sa.MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        db.engine.dispose()
 
 
 def shot(page, name):

@@ -1,8 +1,7 @@
 """The coverage-gap map from the outside: a search or a booking attempt told "not covered"
 leaves a record of its grid cell and day only (kept when the booking itself is refused);
 headquarters' map data then shows that demand and suggests a site there, and nobody but an
-admin gets the map. The JSON blueprint is registered here on an app of this module, as
-app.py will."""
+admin gets the map."""
 from __future__ import annotations
 
 from datetime import date
@@ -15,34 +14,6 @@ from extensions import db
 
 CENTRE = (31.2304, 121.4737)
 FAR = (34.5612, 117.7345)  # about 400 km away: no station covers it
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """An app of its own on a file database migrated to head, with the gaps API."""
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from config import TestConfig
-    from dispatch.network_views import gaps_api
-    from extensions import api
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('gaps') / 'gaps.db'}"
-
-    app = create_app(Config)
-    if "gaps_api" not in app.blueprints:
-        api.register_blueprint(gaps_api)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        meta = sa.MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        db.engine.dispose()
 
 
 @pytest.fixture

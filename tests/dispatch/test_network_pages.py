@@ -1,6 +1,6 @@
 """Headquarters' network run pages: an admin follows a run's progress (the page reloads
 itself until the run is over) and reads its summary; the JSON status says the same; nobody
-else gets in. The blueprint is registered here on an app of this module, as app.py will."""
+else gets in."""
 from __future__ import annotations
 
 import pytest
@@ -9,30 +9,6 @@ from dispatch.models import Plan
 from dispatch.network import NetworkRun, start_run
 from extensions import db
 from tests.dispatch.test_network import DAY, SIZES, network  # noqa: F401  (three stations)
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """An app of its own on a file database migrated to head (the pages read network runs)."""
-    import sqlalchemy as sa
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from config import TestConfig
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('network') / 'pages.db'}"
-
-    app = create_app(Config)
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        meta = sa.MetaData()
-        meta.reflect(bind=db.engine)
-        meta.drop_all(bind=db.engine)
-        db.engine.dispose()
 
 
 def queued_run(codes=None) -> NetworkRun:
