@@ -28,6 +28,7 @@ from numba import njit
 ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0])
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
 SCOUT_SHARE = 0.5  # of a warm re-plan's budget: searched without the move cost first
+NEIGHBOURHOOD = 10  # nearest visits tried for a 2-opt* move (tail_exchange)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,11 @@ class SearchParams:
         an engineer with an empty day (the others then join it where that is cheapest):
         cheapest insertion never opens a route a nearby one can absorb (the triangle
         inequality), so without it the number of routes only falls. 0: off.
+    tail_exchange: the share of steps whose recreate is followed by a descent of 2-opt*
+        moves (two routes swap their tails) around the visits just put back: a crossing of
+        two long routes, which string removals undo only by taking out most of both, goes
+        in one move. Between engineers with the same start, end, shift and break only (each
+        allowed to serve the tail it takes), and not in a warm re-plan with a move cost. 0: off.
     """
 
     enabled: bool = True
@@ -67,6 +73,7 @@ class SearchParams:
     iterations: int = 0
     move_cost: float = 1.0
     new_route_rate: float = 0.0
+    tail_exchange: float = 0.0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -82,6 +89,7 @@ class SearchParams:
         _whole("iterations", self.iterations, 0)
         _in_range("move_cost", self.move_cost, 0, math.inf)
         _in_range("new_route_rate", self.new_route_rate, 0, 1)
+        _in_range("tail_exchange", self.tail_exchange, 0, 1)
 
 
 def _number(name: str, value) -> None:
@@ -136,6 +144,8 @@ class _Search(NamedTuple):
     split_depth: float
     blink_rate: float
     new_route_rate: float
+    tail_exchange: float
+    alike: np.ndarray  # (vehicles, vehicles) bool: the same start, end, shift and break
 
 
 class _State(NamedTuple):
@@ -181,7 +191,7 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
     remoteness = inst.cost[inst.start[0], :n].astype(np.float64)
     free = _Search(inst, neighbours, remoteness, np.zeros((n, k), np.int64), float(params.max_string_size),
                    float(params.mean_removed), float(params.split_depth), float(params.blink_rate),
-                   float(params.new_route_rate))
+                   float(params.new_route_rate), float(params.tail_exchange), _alike(inst))
     anneal = _Annealing(params, unit, started, progress)
     if initial is None or params.move_cost <= 0:
         routes, best, iterations = anneal.run(free, [initial] if initial else [], end, params.iterations)
@@ -195,7 +205,7 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
     steps = int(params.iterations * SCOUT_SHARE)
     found, _cost, made = anneal.run(free, [initial], scout, steps)
     arcs, moved = _with_move_costs(inst, initial, round(params.move_cost * unit))
-    stable = free._replace(instance=arcs, moved=moved)
+    stable = free._replace(instance=arcs, moved=moved, tail_exchange=0.0)  # its deltas ignore `moved`
     routes, best, more = anneal.run(stable, [initial], end, params.iterations - steps)
     scouted = anneal.cost_of(stable, found)
     if scouted < best:
@@ -302,6 +312,15 @@ def _with_move_costs(inst: Instance, published: list[list[int]], cost: int) -> t
     # the largest arc plus both move costs, as before it covered the largest arc.
     penalty = inst.penalty + inst.penalty * (2 * cost) // largest_arc + 2 * cost * n
     return inst._replace(cost=arcs, penalty=penalty), moved
+
+
+def _alike(inst: Instance) -> np.ndarray:
+    """Which engineers can swap route tails with the latest times as they are: the same start
+    and end, shift and break (capacity and allowed visits are checked per move)."""
+    k = len(inst.start)
+    key = np.stack([inst.start, inst.end, inst.shift_start, inst.shift_end, inst.break_start, inst.break_end,
+                    inst.break_duration]).astype(np.int64)
+    return (key[:, :, None] == key[:, None, :]).all(axis=0) & ~np.eye(k, dtype=bool)
 
 
 def warm() -> None:
@@ -722,11 +741,134 @@ def _open_route(search, state, items, count):
 
 
 @njit(cache=True)
+def _joins(search, state, r, head, q, t):
+    """Whether the first `head` visits of route r followed by route q's visits from position t
+    on are feasible on r's engineer (alike q's: q's latest times hold there unchanged)."""
+    inst = search.instance
+    travel, service, window_start = inst.travel, inst.service, inst.window_start
+    break_from, break_until, break_length = inst.break_start[r], inst.break_end[r], inst.break_duration[r]
+    if head == 0:
+        before = inst.start[r]
+        if break_length > 0:
+            depart_ahead, depart_taken = inst.shift_start[r], INF
+        else:
+            depart_ahead, depart_taken = INF, inst.shift_start[r]
+    else:
+        before = state.routes[r, head - 1]
+        depart_ahead = _leave(state.earliest_ahead[r, head - 1], service[before])
+        depart_taken = _leave(state.earliest_taken[r, head - 1], service[before])
+    if t == state.length[q]:
+        if head == 0:
+            return True  # an empty day
+        after = inst.end[r]
+    else:
+        after = state.routes[q, t]
+    travel_on = travel[before, after]
+    on_time = depart_taken + travel_on if depart_taken < INF else INF
+    by_break = _arrival_with_break(break_from, break_until, break_length, depart_ahead, travel_on)
+    next_taken = min(on_time, by_break)
+    if t == state.length[q]:
+        return next_taken <= inst.shift_end[r]
+    return ((depart_ahead < INF
+             and max(window_start[after], depart_ahead + travel_on) <= state.latest_ahead[q, t])
+            or max(window_start[after], next_taken) <= state.latest_taken[q, t])
+
+
+@njit(cache=True)
+def _exchange(search, state, r, a, q, b, scratch):
+    """Route r keeps its visits up to position a and takes q's from position b on; q keeps
+    its first b and takes r's after a."""
+    length_r, length_q = state.length[r], state.length[q]
+    written = 0
+    for p in range(b, length_q):
+        scratch[written] = state.routes[q, p]
+        written += 1
+    tail_r = length_r - a - 1
+    for p in range(tail_r):
+        state.routes[q, b + p] = state.routes[r, a + 1 + p]
+    for p in range(written):
+        state.routes[r, a + 1 + p] = scratch[p]
+    state.length[r], state.length[q] = a + 1 + written, b + tail_r
+    _refresh(search, state, r)
+    _refresh(search, state, q)
+
+
+@njit(cache=True)
+def _takes(search, state, r, q, t):
+    """Whether route r's engineer may serve every visit of route q from position t on."""
+    allowed = search.instance.allowed
+    for p in range(t, state.length[q]):
+        if not allowed[state.routes[q, p], r]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _load_before(search, state, r, loads):
+    demand = search.instance.demand
+    total = 0
+    for p in range(state.length[r]):
+        loads[r, p] = total
+        total += demand[state.routes[r, p]]
+    loads[r, state.length[r]] = total
+
+
+@njit(cache=True)
+def _tail_exchanges(search, state, items, count, touched, loads, scratch):
+    """2-opt* descent around the visits just put back: for each such visit v and each of its
+    nearest visits w on another (alike) route, try the arc v -> w (v's route goes on with w's
+    tail, w's route with the rest of v's) and w -> v; take each move that shortens the two
+    routes, until none does (or a few rounds)."""
+    inst = search.instance
+    cost, capacity, start_node, end_node = inst.cost, inst.capacity, inst.start, inst.end
+    neighbours, alike = search.neighbours, search.alike
+    routes, length, route_of, position = state.routes, state.length, state.route_of, state.position
+    n, k = len(route_of), len(length)
+    width = min(NEIGHBOURHOOD, n - 1)
+    for r in range(k):
+        _load_before(search, state, r, loads)
+    for _ in range(4):
+        improved = False
+        for i in range(count):
+            v = items[i]
+            for j in range(1, width + 1):
+                w = neighbours[v, j]
+                for side in range(2):
+                    x, y = (v, w) if side == 0 else (w, v)  # the arc x -> y
+                    r, q = route_of[x], route_of[y]
+                    if r < 0 or q < 0 or r == q or not alike[r, q]:
+                        continue
+                    a, b = position[x], position[y]  # r keeps 0..a, q keeps 0..b-1
+                    after_x = end_node[r] if a == length[r] - 1 else routes[r, a + 1]
+                    before_y = start_node[q] if b == 0 else routes[q, b - 1]
+                    delta = cost[x, y] - cost[x, after_x] - cost[before_y, y]
+                    if b > 0 or a < length[r] - 1:  # else q's day ends empty: no arc at all
+                        delta += cost[before_y, after_x]
+                    if delta >= 0:
+                        continue
+                    if loads[r, a + 1] + loads[q, length[q]] - loads[q, b] > capacity[r] \
+                            or loads[q, b] + loads[r, length[r]] - loads[r, a + 1] > capacity[q]:
+                        continue
+                    if not (_joins(search, state, r, a + 1, q, b) and _joins(search, state, q, b, r, a + 1)
+                            and _takes(search, state, r, q, b) and _takes(search, state, q, r, a + 1)):
+                        continue
+                    _exchange(search, state, r, a, q, b, scratch)
+                    _load_before(search, state, r, loads)
+                    _load_before(search, state, q, loads)
+                    touched[r] = True
+                    touched[q] = True
+                    improved = True
+        if not improved:
+            break
+
+
+@njit(cache=True)
 def _run(search, current, candidate, best_routes, best_length, steps, temperature, cost, best):
     """`steps` ruin-and-recreate steps from the current solution (candidate == current on entry)."""
     n, k = len(search.instance.service), len(current.length)
     touched = np.zeros(k, np.bool_)
     items = np.empty(n, np.int32)
+    loads, scratch = np.zeros((k, n + 1), np.int64), np.empty(n, np.int32)
     for _ in range(steps):
         touched[:] = False
         _ruin(search, candidate, touched)
@@ -744,6 +886,8 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
             r = candidate.route_of[items[i]]
             if r >= 0:
                 touched[r] = True
+        if search.tail_exchange > 0 and np.random.random() < search.tail_exchange:
+            _tail_exchanges(search, candidate, items, count, touched, loads, scratch)
         new = _total(search, candidate)
         # Simulated annealing: accept a worse solution with probability exp(-worsening / T).
         accept = new < cost - temperature * math.log(np.random.random())

@@ -33,6 +33,8 @@ def test_the_defaults_are_the_measured_best():
     (SearchParams, "blink_rate", 1.0),
     (SearchParams, "move_cost", -1.0),
     (SearchParams, "new_route_rate", 1.5),
+    (SearchParams, "tail_exchange", -0.1),
+    (SearchParams, "tail_exchange", 2),
 ])
 def test_a_bad_setting_is_refused_by_name(kind, field, value):
     """Tests that a setting out of range raises a ValueError that names the field."""

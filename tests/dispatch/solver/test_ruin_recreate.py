@@ -1,7 +1,10 @@
 """Our compiled search (`dispatch/solver/ruin_recreate.py`) through `solve`."""
 from __future__ import annotations
 
+import pytest
+
 from dispatch.solver import SearchParams, dump_plan, load_problem, solve
+from dispatch.solver.bench.stations import station_day
 
 
 def _fixed_visit_with_a_rival() -> dict:
@@ -31,3 +34,29 @@ def test_a_fixed_visit_is_never_blinked_past(check_plan):
         assert plan["solver"]["improver"] == "sisr"  # not "sisr routes refused by the model"
         assert [s["visit"] for s in plan["routes"][0]["stops"]] == ["fixed", "later"]
         assert [u["visit"] for u in plan["unassigned"]] == ["rival"]
+
+
+@pytest.mark.parametrize("chosen", [0.0, 0.3])
+def test_tail_exchanges_give_plans_that_verify(check_plan, chosen):
+    """Tests that with a 2-opt* descent after every step (`tail_exchange` 1) a station day with
+    breaks, skills and (0.3) customer-chosen engineers gives routes the model takes as they
+    are and a plan that verifies, and that the moves change the search."""
+    doc = station_day(60, 12, seed=60, chosen=chosen)
+    plans = [dump_plan(solve(load_problem(doc), 5.0, search=SearchParams(iterations=3000, tail_exchange=rate)))
+             for rate in (0.0, 1.0)]
+    for plan in plans:
+        check_plan(doc, plan)
+        assert plan["solver"]["improver"] == "sisr"  # not "sisr routes refused by the model"
+    assert [r["stops"] for r in plans[0]["routes"]] != [r["stops"] for r in plans[1]["routes"]]
+
+
+def test_tail_exchanges_keep_a_fixed_visit_on_its_engineer(check_plan):
+    """Tests that a fixed visit stays on its engineer and start with tail exchanges on."""
+    doc = _fixed_visit_with_a_rival()
+    doc["engineers"].append({"id": "e2", "start": "depot", "end": "site", "shift": [28800, 64800]})
+    doc["visits"][1]["window"] = [29400, 40000]
+    plan = dump_plan(solve(load_problem(doc), 0.3, search=SearchParams(tail_exchange=1.0)))
+    check_plan(doc, plan)
+    assert plan["solver"]["improver"] == "sisr"
+    stops = {s["visit"]: (r["engineer"], s["start"]) for r in plan["routes"] for s in r["stops"]}
+    assert stops["fixed"] == ("e1", 29400)
