@@ -62,12 +62,15 @@
       lat.value = ""; lng.value = "";
       if (saved) saved.value = "";
     });
-    root.querySelector("[data-action='locate']").addEventListener("click", () => {
-      if (!navigator.geolocation) { say(root.dataset.nolocation, "warn"); return; }
-      navigator.geolocation.getCurrentPosition(
-        (pos) => { place(pos.coords.latitude, pos.coords.longitude, 16); say(root.dataset.placed, "ok"); },
-        () => say(root.dataset.nolocation, "warn"));
-    });
+    const locate = root.querySelector("[data-action='locate']");  // not on the call centre's pages
+    if (locate) {
+      locate.addEventListener("click", () => {
+        if (!navigator.geolocation) { say(root.dataset.nolocation, "warn"); return; }
+        navigator.geolocation.getCurrentPosition(
+          (pos) => { place(pos.coords.latitude, pos.coords.longitude, 16); say(root.dataset.placed, "ok"); },
+          () => say(root.dataset.nolocation, "warn"));
+      });
+    }
     map.on("click", (event) => { place(event.latlng.lat, event.latlng.lng); say(root.dataset.placed, "ok"); });
     if (saved) {
       saved.addEventListener("change", () => {

@@ -54,6 +54,8 @@ def test_an_agent_finds_a_caller_by_phone_and_books_for_them_from_the_card(
     page.select_option("#engineer_id", label="周师傅 · 黄浦区服务站")  # the engineer the caller names
     page.click("#show-windows")
     expect(page.locator("#windows input[name=window_start]").first).to_be_checked()
+    assert "csrf_token" not in page.url
+    expect(page.locator("[data-action=locate]")).to_have_count(0)  # the agent's desk is not the door
     chosen = page.locator("#windows input[name=window_start]:checked").get_attribute("value")
     page.fill("#problem", "笔记本开不了机")
     shot(page, "card", locale, width)

@@ -67,6 +67,21 @@ def test_unfindable_words_are_a_form_message_and_nothing_is_saved(client, wang, 
     assert addresses_of(customer) == []
 
 
+def test_an_empty_address_says_so_once(client, wang, make_user, login):
+    login(make_user("customer").email)
+    response = client.post("/me/addresses", data={"label": "家", "address_text": ""},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    error = response.get_data(as_text=True).split('id="address_text-error">', 1)[1].split("</p>", 1)[0]
+    assert error.count(".") == 1, error  # one sentence, not one per hidden coordinate field
+
+
+def test_the_pin_map_has_its_tiles(client, wang, make_user, login, app):
+    login(make_user("customer").email)
+    page = client.get("/me/addresses").get_data(as_text=True)
+    assert f'data-tiles="{app.config["MAP_TILE_URL"]}"' in page and 'data-tiles=""' not in page
+
+
 def test_another_customers_address_cannot_be_touched(client, wang, make_user, login):
     owner, other = make_user("customer"), make_user("customer")
     address = Address(user=owner, label="家", text="黄浦区", lat=31.24, lng=121.47, is_default=True)
