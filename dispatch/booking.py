@@ -8,7 +8,7 @@ the same way, under a lock of the customer's row taken first.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -232,14 +232,29 @@ def lock_customer(customer_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def active_visits_of(customer_id: int, day: date, excluding: int | None = None) -> int:
-    start = datetime.combine(day, time())
-    query = select(func.count()).select_from(Visit).where(
+def _active_windows(customer_id: int, first: date, last: date, excluding: int | None):
+    """SQL: the window starts of the customer's active visits from `first` to `last`."""
+    query = select(Visit.window_start).where(
         Visit.customer_id == customer_id, Visit.status.in_(ACTIVE),
-        Visit.window_start >= start, Visit.window_start < start + timedelta(days=1))
-    if excluding is not None:
-        query = query.where(Visit.id != excluding)
-    return db.session.execute(query).scalar()
+        Visit.window_start >= datetime.combine(first, time()),
+        Visit.window_start < datetime.combine(last, time()) + timedelta(days=1))
+    return query if excluding is None else query.where(Visit.id != excluding)
+
+
+def active_visits_of(customer_id: int, day: date, excluding: int | None = None) -> int:
+    return db.session.execute(select(func.count()).select_from(
+        _active_windows(customer_id, day, day, excluding).subquery())).scalar()
+
+
+def within_cap(windows: list[Window], customer_id: int, excluding: int | None = None) -> list[Window]:
+    """The windows on days where the customer is still below the cap of active visits: a
+    window they could not book is not offered (the agent used to pick one and be refused)."""
+    if not windows:
+        return windows
+    query = _active_windows(customer_id, min(w.start for w in windows).date(),
+                            max(w.start for w in windows).date(), excluding)
+    booked = Counter(when.date() for when in db.session.execute(query).scalars())
+    return [w for w in windows if booked[w.start.date()] < booking_cap()]
 
 
 def check_cap(customer_id: int, day: date, excluding: int | None = None) -> None:

@@ -37,6 +37,7 @@ from dispatch.booking import (
     reschedule,
     station_day,
     station_now,
+    within_cap,
 )
 from dispatch.contacts import contact_reads, contacts_for, record_reads
 from dispatch.engineers import engineer_of, get_engineer
@@ -178,6 +179,8 @@ def book_engineer(engineer_id: int):
             request_ = Request(skill_by_code(query["skill"]), Place(query["lat"], query["lng"]))
             windows = engineer_slots(engineer, request_, station_now().date(),
                                      current_app.config["SLOT_DAYS"], station_now())
+            if current_user.role == "customer":  # an agent names the customer only when booking
+                windows = within_cap(windows, current_user.id)
         if request.method == "POST" and values.get("window_start"):
             return place_booking(engineer, values)
     except ValidationError as err:
@@ -343,11 +346,12 @@ def reschedule_visit(visit_id: int):
             message = str(err.description)
     request_ = Request(visit.skill, Place(visit.lat, visit.lng))
     first, days = station_now().date(), current_app.config["SLOT_DAYS"]
-    windows = ([w for w in engineer_slots(visit.engineer, request_, first, days, station_now(),
-                                          excluding=visit.id)
-                if w.start.date() not in absent_days(visit.engineer_id, first, days)]
-               if visit.chosen_by_customer else
-               [w for w, _ids in any_engineer_slots(request_, first, days, station_now())])
+    windows = within_cap([w for w in engineer_slots(visit.engineer, request_, first, days, station_now(),
+                                                    excluding=visit.id)
+                          if w.start.date() not in absent_days(visit.engineer_id, first, days)]
+                         if visit.chosen_by_customer else
+                         [w for w, _ids in any_engineer_slots(request_, first, days, station_now())],
+                         visit.customer_id, excluding=visit.id)
     return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message,
                            why=why, alternatives=alternatives, selected=selected,
                            contacts=contacts_shown([visit])[visit.id]

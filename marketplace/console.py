@@ -26,6 +26,7 @@ from dispatch.booking import (
     covering_engineers,
     engineer_slots,
     station_now,
+    within_cap,
 )
 from dispatch.contacts import commit_keeping_loaded, masked_phone, record_reads
 from dispatch.coverage import Point
@@ -173,11 +174,12 @@ def engineers_for(address: Address, skill: Skill) -> list[Engineer]:
 def free_windows(address: Address, skill: Skill, engineer: Engineer | None, first: date,
                  days: int, now: datetime) -> list[Window]:
     """The windows the named engineer can still make at the address, or (none named) the
-    windows in which someone of the covering stations can come."""
+    windows in which someone of the covering stations can come, on days the customer
+    (the address's) may still book."""
     request = request_at(address, skill)
-    if engineer is not None:
-        return engineer_slots(engineer, request, first, days, now)
-    return [window for window, _who in any_engineer_slots(request, first, days, now)]
+    windows = (engineer_slots(engineer, request, first, days, now) if engineer is not None else
+               [window for window, _who in any_engineer_slots(request, first, days, now)])
+    return within_cap(windows, address.user_id)
 
 
 def book_for(agent: User, customer: User, address: Address, skill: Skill, engineer: Engineer | None,

@@ -341,3 +341,17 @@ def test_proving_the_number_through_the_api_joins_the_call_account_too(
     assert client.post("/api/me/phone/verify", headers=header, json={"code": code}).status_code == 200
     visits = db.session.execute(db.select(Visit.problem).where(Visit.customer_id == me.id)).scalars().all()
     assert visits == ["鼠标失灵"]
+
+
+def test_the_card_offers_no_window_on_a_day_the_caller_can_no_longer_book(client, agent, caller, wang):
+    first = free_window(client, caller, wang)
+    assert book(client, caller, first, wang, "第一次").status_code == 302
+    assert book(client, caller, free_window(client, caller, wang), wang, "第二次").status_code == 302
+    days = {v.window_start.date() for v in db.session.execute(db.select(Visit)).scalars()}
+    assert len(days) == 1  # both on the first day with room: the cap (2 a day) is reached
+    for engineer in (wang, None):  # named or "let the station choose"
+        offered = free_window(client, caller, engineer)
+        assert offered[:10] != first[:10]
+        assert book(client, caller, offered, engineer, "第三次").status_code == 302
+        db.session.execute(db.delete(Visit).where(Visit.problem == "第三次"))
+        db.session.commit()
