@@ -119,6 +119,7 @@ class SignupSchema(FormSchema):
                              error_messages=REQUIRED)
     password_confirm = fields.String(required=True, error_messages=REQUIRED)
     phone = PhoneNumber(load_default=None, allow_none=True)
+    next = fields.String(load_default=None, allow_none=True)
 
     @pre_load
     def blank_phone_is_no_phone(self, data, **kwargs):

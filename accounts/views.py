@@ -83,9 +83,14 @@ def signup():
                 db.session.commit()
                 login_user(user)
                 flash(_("Your account is ready."), "success")
-                return redirect(url_for("marketplace.home"))
+                after = safe_next(data["next"]) if data["next"] else url_for("marketplace.home")
+                if user.phone:  # booking needs it proven: the code first, then where they were going
+                    flash(_("Prove your phone number with the code we text you, and you can book."), "info")
+                    return redirect(url_for("accounts.phone", next=after))
+                return redirect(after)
     status = 422 if errors else 200
-    return render_template("accounts/signup.html", form=form, errors=errors), status
+    return render_template("accounts/signup.html", form=form, errors=errors,
+                           next=request.values.get("next", "")), status
 
 
 @bp.route("/logout", methods=["POST"])

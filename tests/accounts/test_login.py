@@ -110,3 +110,23 @@ def test_sign_up_without_a_phone_is_fine(client, ctx):
         "name": "林先生", "email": "lin@example.test", "password": "a-long-password",
         "password_confirm": "a-long-password", "phone": ""})
     assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_up_from_a_booking_proves_the_phone_then_goes_back_to_the_booking(client, ctx):
+    booking = "/book/7?address_text=赣州市章贡区"
+    login_page = client.get("/login", query_string={"next": booking}).get_data(as_text=True)
+    assert "/signup?next=" in login_page  # "Create an account" keeps where they were going
+    response = client.post("/signup", data={
+        "name": "林先生", "email": "lin@example.test", "password": "a-long-password",
+        "password_confirm": "a-long-password", "phone": "138 1234 5678", "next": booking})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/me/phone?next=")
+    phone_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/book/7?address_text=赣州市章贡区"' in phone_page
+
+
+def test_sign_up_never_sends_anyone_off_site(client, ctx):
+    response = client.post("/signup", data={
+        "name": "林先生", "email": "lin@example.test", "password": "a-long-password",
+        "password_confirm": "a-long-password", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
