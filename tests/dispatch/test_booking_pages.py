@@ -179,7 +179,7 @@ def test_my_visits_show_what_is_coming_first_and_cancel_asks_then_says_so(client
                          window_end=start + timedelta(hours=2), duration_minutes=60, status="cancelled"))
     db.session.commit()
     page = client.get("/me/visits").get_data(as_text=True)
-    order = [page.index(text) for text in ("第1天", "第2天", "第3天", "更早的上门", "上次的")]
+    order = [page.index(text) for text in ("第1天", "第2天", "第3天", "已过去或已取消的上门", "上次的")]
     assert order == sorted(order)
     soonest = db.session.execute(db.select(Visit).where(Visit.problem == "第1天")).scalar_one()
     card = page[page.index(f'id="visit-{soonest.id}"'):]

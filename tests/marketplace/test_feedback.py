@@ -210,6 +210,9 @@ def test_a_completion_the_customer_never_confirmed_does_not_move_the_rates(clien
 def test_anyone_signed_in_reports_a_review_from_the_profile(client, bearer, done, make_user, login):
     review_id = review(client, bearer, done["customer"], done["visit"]).get_json()["id"]
     login(make_user("customer").email)
+    profile = client.get(f"/engineers/{done['engineer'].id}").get_data(as_text=True)
+    reasons = profile.split(f'id="reason-{review_id}"', 1)[1].split("</select>", 1)[0]
+    assert reasons.split("<option", 2)[1].startswith(' value=""')  # no reason chosen for them
     response = client.post(f"/reviews/{review_id}/report", data={"reason": "广告"})
     assert response.status_code == 302
     from marketplace.models import ReviewReport
