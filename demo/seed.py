@@ -8,13 +8,13 @@ import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import generate_password_hash
 
 from accounts.models import Address, User, utcnow
 from demo.names import chinese_name, mobile_number
+from dispatch.geocode import COUNTIES_CSV
 from dispatch.models import Engineer, Skill, Station, Visit
 from extensions import db
 from marketplace.aggregates import rebuild_stats
@@ -22,7 +22,6 @@ from marketplace.catalog import ensure_catalog
 from marketplace.models import Favourite, Review, Tag, Tip, review_tags
 from marketplace.points import replay_points
 
-COUNTIES_CSV = Path(__file__).parent / "data" / "counties.csv"
 DEMO_ACCOUNTS = (  # email, role, name
     ("admin@demo.test", "admin", "管理员"),
     ("agent1@demo.test", "agent", "客服小周"),

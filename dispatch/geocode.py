@@ -3,15 +3,18 @@
 One interface, two kinds of answer: a real provider where one is configured (any of geopy's
 geocoders, e.g. `GEOCODER=baidu` with `GEOCODER_KEY`), and always the offline gazetteer of
 the network's own places (province, city and county of every station, in Chinese and
-pinyin), which needs no key and no network. The gazetteer knows counties, not doors: its
+pinyin), then every county seat of China (`dispatch/data/counties.csv`) for places no station
+covers yet, which needs no key and no network. The gazetteer knows counties, not doors: its
 answer says so in `precision`, and the pages then ask for a pin on the map.
 """
 from __future__ import annotations
 
+import csv
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
@@ -24,6 +27,9 @@ from dispatch.stations import pinyin_of
 from extensions import db
 
 log = logging.getLogger(__name__)
+
+# 2,845 county-level seats (province, city, county, lat, lng): see dispatch/data/README.md.
+COUNTIES_CSV = Path(__file__).parent / "data" / "counties.csv"
 
 # What every page and the API say when words name no place we know.
 NOT_FOUND = _l("We could not find this address. Try the county or city name, or place the pin "
@@ -85,7 +91,25 @@ class Gazetteer:
         rows = db.session.execute(db.select(Station.province, Station.city, Station.county,
                                             Station.name, Station.lat, Station.lng)
                                   .order_by(Station.code)).all()
-        return best_match(text, _places(rows))
+        return best_match(text, _places(rows)) or best_match(text, county_places())
+
+
+@dataclass(frozen=True)
+class _County:
+    province: str
+    city: str
+    county: str
+    name: str  # what a station's name is to a station's place: here the county again
+    lat: float
+    lng: float
+
+
+@lru_cache(maxsize=1)
+def county_places() -> list[_Place]:
+    """Every county seat, for words naming a place without a station (read once)."""
+    with COUNTIES_CSV.open(encoding="utf-8") as f:
+        return _places([_County(r["province"], r["city"], r["county"], r["county"], float(r["lat"]),
+                                float(r["lng"])) for r in csv.DictReader(f)])
 
 
 def best_match(text: str, places: list[_Place]) -> GeoPoint | None:

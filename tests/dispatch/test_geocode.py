@@ -101,3 +101,19 @@ def test_a_stations_own_name_is_the_last_resort(ctx):
     assert Gazetteer().geocode("海淀").label == "北京市 海淀区"  # the county, found by its short name
     found = Gazetteer().geocode("中关村")
     assert (found.label, found.lat, found.precision) == ("中关村服务站", 39.99, "county")
+
+
+def test_a_place_without_a_station_is_found_at_its_county_seat(ctx):
+    found = Gazetteer().geocode("赣州市章贡区")  # no station anywhere
+    assert found.precision == "county" and found.label == "江西省 赣州市 章贡区"
+    assert (round(found.lat, 1), round(found.lng, 1)) == (25.8, 114.9)
+    assert Gazetteer().geocode("Beijing Haidian").label == "北京市 海淀区"
+
+
+def test_an_address_no_station_covers_yet_says_so_rather_than_no_such_place(client, places):
+    page = client.get("/engineers", query_string={"address": "北京市海淀区"},
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "We could not find this address" not in page
+    assert "cover this address yet; the nearest station is 上海市黄浦区服务站" in page
+    from dispatch.models import UncoveredRequest
+    assert db.session.query(UncoveredRequest).count() == 1  # headquarters sees the demand
