@@ -54,7 +54,8 @@
     if (!nearest) {
       text(result, result.dataset.none);
     } else if (body.stations.length) {
-      text(result, fill(result.dataset.covered, { count: body.stations.length, name: nearest.name, km: nearest.distance_km.toFixed(1) }));
+      const wording = body.stations.length === 1 ? result.dataset.coveredOne : result.dataset.covered;
+      text(result, fill(wording, { count: body.stations.length, name: nearest.name, km: nearest.distance_km.toFixed(1) }));
       result.className = "result ok";
       const address = label ? `&address=${encodeURIComponent(label)}` : "";
       choose.href = `${choose.pathname}?lat=${lat}&lng=${lng}${address}`;
