@@ -253,8 +253,8 @@ def within_cap(windows: list[Window], customer_id: int, excluding: int | None = 
         return windows
     query = _active_windows(customer_id, min(w.start for w in windows).date(),
                             max(w.start for w in windows).date(), excluding)
-    booked = Counter(when.date() for when in db.session.execute(query).scalars())
-    return [w for w in windows if booked[w.start.date()] < booking_cap()]
+    booked, cap = Counter(when.date() for when in db.session.execute(query).scalars()), booking_cap()
+    return [w for w in windows if booked[w.start.date()] < cap]
 
 
 def check_cap(customer_id: int, day: date, excluding: int | None = None) -> None:

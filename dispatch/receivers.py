@@ -4,12 +4,9 @@ notices sent about them and the log of who read the customer's contacts go with 
 Connected once, when the app factory imports this module."""
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from accounts.models import User
-from accounts.signals import customer_merged
+from accounts.signals import customer_merged, reassign
 from dispatch.models import ContactRead, Notice, Visit, VisitEvent
-from extensions import db
 
 # Every dispatch column that can name a customer. Staff columns (a plan's publisher, a
 # station's manager) never do.
@@ -20,5 +17,4 @@ _CUSTOMER_COLUMNS = (Visit.customer_id, Visit.booked_by_id, VisitEvent.actor_id,
 @customer_merged.connect
 def move_visits(source: User, into: User, **_) -> None:
     for column in _CUSTOMER_COLUMNS:
-        db.session.execute(update(column.class_).where(column == source.id)
-                           .values({column.key: into.id}).execution_options(synchronize_session=False))
+        reassign(column, source.id, into.id)

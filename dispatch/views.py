@@ -346,12 +346,12 @@ def reschedule_visit(visit_id: int):
             message = str(err.description)
     request_ = Request(visit.skill, Place(visit.lat, visit.lng))
     first, days = station_now().date(), current_app.config["SLOT_DAYS"]
-    windows = within_cap([w for w in engineer_slots(visit.engineer, request_, first, days, station_now(),
-                                                    excluding=visit.id)
-                          if w.start.date() not in absent_days(visit.engineer_id, first, days)]
-                         if visit.chosen_by_customer else
-                         [w for w, _ids in any_engineer_slots(request_, first, days, station_now())],
-                         visit.customer_id, excluding=visit.id)
+    offered = ([w for w in engineer_slots(visit.engineer, request_, first, days, station_now(),
+                                          excluding=visit.id)
+                if w.start.date() not in absent_days(visit.engineer_id, first, days)]
+               if visit.chosen_by_customer else
+               [w for w, _ids in any_engineer_slots(request_, first, days, station_now())])
+    windows = within_cap(offered, visit.customer_id, excluding=visit.id)
     return render_template("dispatch/reschedule.html", visit=visit, windows=windows, message=message,
                            why=why, alternatives=alternatives, selected=selected,
                            contacts=contacts_shown([visit])[visit.id]

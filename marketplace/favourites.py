@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 
 from accounts.models import User, utcnow
+from accounts.signals import reassign
 from dispatch.models import Engineer, Visit
 from extensions import db
 from marketplace.aggregates import (
@@ -84,11 +85,7 @@ def merge_favourites(source_id: int, into_id: int, now: datetime) -> None:
     both = (source_id, into_id)
     engineer_ids = set(db.session.execute(select(Favourite.engineer_id).where(
         Favourite.customer_id.in_(both))).scalars())
-    db.session.execute(delete(Favourite).where(Favourite.customer_id == source_id,
-                                               Favourite.engineer_id.in_(select(Favourite.engineer_id).where(
-                                                   Favourite.customer_id == into_id).scalar_subquery())))
-    db.session.execute(update(Favourite).where(Favourite.customer_id == source_id)
-                       .values(customer_id=into_id).execution_options(synchronize_session=False))
+    reassign(Favourite.customer_id, source_id, into_id, unique_with=Favourite.engineer_id)
     served_pairs = served_pairs_query()
     for engineer_id in sorted(engineer_ids):
         others = db.session.execute(select(func.count()).select_from(Favourite).join(served_pairs, (

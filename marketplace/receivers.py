@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from accounts.models import User, utcnow
-from accounts.signals import customer_merged
+from accounts.signals import customer_merged, reassign
 from dispatch import alternatives
 from dispatch.models import Visit
 from dispatch.signals import visit_booked, visit_cancelled, visit_completed, visit_moved, visit_progressed
@@ -55,14 +55,8 @@ def points_for_completed(visit: Visit, at: datetime, **_) -> None:
 def move_feedback(source: User, into: User, **_) -> None:
     """One report per review and reporter, one favourite per engineer; the rest moves."""
     for column in (Review.customer_id, Tip.customer_id, AbuseFlag.customer_id):
-        db.session.execute(update(column.class_).where(column == source.id)
-                           .values({column.key: into.id}).execution_options(synchronize_session=False))
-    db.session.execute(delete(ReviewReport).where(
-        ReviewReport.reporter_id == source.id,
-        ReviewReport.review_id.in_(select(ReviewReport.review_id).where(
-            ReviewReport.reporter_id == into.id).scalar_subquery())))
-    db.session.execute(update(ReviewReport).where(ReviewReport.reporter_id == source.id)
-                       .values(reporter_id=into.id).execution_options(synchronize_session=False))
+        reassign(column, source.id, into.id)
+    reassign(ReviewReport.reporter_id, source.id, into.id, unique_with=ReviewReport.review_id)
     merge_favourites(source.id, into.id, utcnow())
 
 
