@@ -128,11 +128,14 @@ def add_station(place: Place, first: bool, seed: int, skills: list[Skill],
                     phone_verified_at=utcnow(), password_hash=password_hash)
         own = sorted(rng.sample(skills, rng.randint(1, 4)), key=lambda s: s.code)
         years = rng.randint(0, 12)
+        rota = rng.choice(("123456", "12345", "234567", "1234567"))
         engineer = Engineer(
             user=user, station=station, display_name=name, skills=own,
             started_on=TODAY - timedelta(days=365 * years + rng.randint(0, 364)),
             bio=f"擅长{'、'.join(s.name_zh for s in own)}维修，从业{years or 1}年。",
-            work_days=rng.choice(("123456", "12345", "234567", "1234567")))
+            # The demo's own station (manager1's board, engineer1's day) works every day, so
+            # whatever the weekday tomorrow is, there is a crew and a day worth planning.
+            work_days="1234567" if first else rota)
         db.session.add(engineer)
         engineers.append(engineer)
         report.engineers_added += 1
