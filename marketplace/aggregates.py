@@ -39,6 +39,17 @@ def served_pairs_query():
         confirmed_completion()).distinct().subquery()
 
 
+def served_favourite_counts(*where) -> dict[int, int]:
+    """Engineer id -> favourites from customers the engineer served (the count that is shown
+    and earns points), over the favourites that match `where`."""
+    served = served_pairs_query()
+    return dict(db.session.execute(
+        select(Favourite.engineer_id, func.count()).join(served, and_(
+            served.c.engineer_id == Favourite.engineer_id,
+            served.c.customer_id == Favourite.customer_id))
+        .where(*where).group_by(Favourite.engineer_id)).all())
+
+
 def bump(engineer_id: int, **deltas: int) -> None:
     """Add `deltas` to the engineer's counters and refresh the derived average and score."""
     columns = {name: getattr(EngineerStats, name) + delta for name, delta in deltas.items()}
@@ -105,12 +116,7 @@ def rebuild_stats() -> int:
         select(visible.c.engineer_id, func.count().label("n"),
                func.sum(visible.c.stars).label("total"), *(v.label(k) for k, v in per_star.items()))
         .group_by(visible.c.engineer_id))}
-    served = served_pairs_query()
-    favourites = dict(db.session.execute(
-        select(Favourite.engineer_id, func.count()).join(served, and_(
-            served.c.engineer_id == Favourite.engineer_id,
-            served.c.customer_id == Favourite.customer_id))
-        .group_by(Favourite.engineer_id)).all())
+    favourites = served_favourite_counts()
     tips = {row.engineer_id: row for row in db.session.execute(
         select(Tip.engineer_id, func.count().label("n"), func.sum(Tip.amount_cents).label("cents"))
         .where(Tip.status == "paid").group_by(Tip.engineer_id))}

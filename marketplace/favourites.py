@@ -17,7 +17,7 @@ from marketplace.aggregates import (
     dialect_insert,
     favourite_counted,
     forget_station_of,
-    served_pairs_query,
+    served_favourite_counts,
 )
 from marketplace.models import EngineerStats, Favourite
 from marketplace.points import favourite_changed, points_rules, served, settle_to
@@ -86,17 +86,14 @@ def merge_favourites(source_id: int, into_id: int, now: datetime) -> None:
     engineer_ids = set(db.session.execute(select(Favourite.engineer_id).where(
         Favourite.customer_id.in_(both))).scalars())
     reassign(Favourite.customer_id, source_id, into_id, unique_with=Favourite.engineer_id)
-    served_pairs = served_pairs_query()
+    others = served_favourite_counts(Favourite.engineer_id.in_(engineer_ids),
+                                     Favourite.customer_id.not_in(both))
     for engineer_id in sorted(engineer_ids):
-        others = db.session.execute(select(func.count()).select_from(Favourite).join(served_pairs, (
-            served_pairs.c.engineer_id == Favourite.engineer_id)
-            & (served_pairs.c.customer_id == Favourite.customer_id)).where(
-            Favourite.engineer_id == engineer_id, Favourite.customer_id.not_in(both))).scalar()
         counted = is_favourite(into_id, engineer_id) and db.session.execute(select(Visit.id).where(
             Visit.engineer_id == engineer_id, Visit.customer_id.in_(both), confirmed_completion())
             .limit(1)).first() is not None
         db.session.execute(update(EngineerStats).where(EngineerStats.engineer_id == engineer_id)
-                           .values(favourite_count=others + counted))
+                           .values(favourite_count=others.get(engineer_id, 0) + counted))
         forget_station_of(engineer_id)
         settle_to(f"favourite:{engineer_id}:{source_id}:", engineer_id, 0, "favourite withdrawn",
                   "customer", source_id, now)

@@ -14,7 +14,12 @@ from sqlalchemy import and_, case, func, select, update
 
 from dispatch.models import Visit
 from extensions import analyze, db
-from marketplace.aggregates import confirmed_completion, dialect_insert, served_pairs_query
+from marketplace.aggregates import (
+    confirmed_completion,
+    dialect_insert,
+    served_favourite_counts,
+    served_pairs_query,
+)
 from marketplace.levels import level_for, settle
 from marketplace.models import (
     EngineerStats,
@@ -176,12 +181,7 @@ def points_from_sources() -> dict[int, int]:
             .outerjoin(positive, positive.c.review_id == Review.id)
             .where(Review.hidden.is_(False))):
         add(engineer_id, review_points(stars, n))
-    served_pairs = served_pairs_query()
-    for engineer_id, count in db.session.execute(
-            select(Favourite.engineer_id, func.count()).join(served_pairs, and_(
-                served_pairs.c.engineer_id == Favourite.engineer_id,
-                served_pairs.c.customer_id == Favourite.customer_id))
-            .group_by(Favourite.engineer_id)):
+    for engineer_id, count in served_favourite_counts().items():
         add(engineer_id, count * r.favourite)
     for engineer_id, visits in db.session.execute(
             select(Tip.engineer_id, func.count(func.distinct(Tip.visit_id)))
