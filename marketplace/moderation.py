@@ -77,7 +77,7 @@ def reported_reviews(limit: int = 200) -> list[Reported]:
               .group_by(ReviewReport.review_id).subquery())
     reviews = db.session.execute(
         select(Review).join(counts, counts.c.review_id == Review.id)
-        .options(selectinload(Review.engineer), selectinload(Review.customer))
+        .options(selectinload(Review.engineer), selectinload(Review.customer), selectinload(Review.tags))
         .order_by(counts.c.n.desc(), Review.id.desc()).limit(limit)).scalars().all()
     reports = db.session.execute(
         select(ReviewReport).where(ReviewReport.review_id.in_([r.id for r in reviews]))

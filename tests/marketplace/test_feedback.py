@@ -249,7 +249,7 @@ def test_the_points_ledger_shows_station_time_not_utc(client, done, login):
     assert "2026-11-21 01:30" in page and "2026-11-20 17:30" not in page
 
 
-def test_a_report_needs_a_reason_and_the_admin_sees_the_review_in_context(client, bearer, done, make_user,
+def test_a_report_needs_a_reason_and_the_admin_sees_the_review_and_its_tags(client, bearer, done, make_user,
                                                                           login):
     review_id = review(client, bearer, done["customer"], done["visit"], text="广告：加微信").get_json()["id"]
     reporter = make_user("customer", name="路人甲")
@@ -263,7 +263,7 @@ def test_a_report_needs_a_reason_and_the_admin_sees_the_review_in_context(client
     login(make_user("admin").email)
     page = client.get("/admin/reviews").get_data(as_text=True)
     row = page[page.index(f'id="reported-{review_id}"'):]
-    for seen in ("广告：加微信", "王师傅", "陈女士", "广告或垃圾信息", "路人甲", "1 条举报",
+    for seen in ("广告：加微信", "准时", "专业", "王师傅", "陈女士", "广告或垃圾信息", "路人甲", "1 条举报",
                  f"/engineers/{done['engineer'].id}#review-{review_id}"):
         assert seen in row, seen
 
