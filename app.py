@@ -15,6 +15,7 @@ import accounts.limits
 import accounts.sms
 import headers
 from accounts.locale import select_locale
+from accounts.phone import readable as readable_phone
 from config import CONFIGS, INSTANCE_DIR, Config, instance_secret_key
 from extensions import (
     api,
@@ -50,6 +51,7 @@ def create_app(config: type[Config] | Config | None = None) -> Flask:
     _register_error_handlers(app)
     _register_commands(app)
     app.add_template_filter(_station_clock(app.config["TIMEZONE"]), "local")
+    app.add_template_filter(readable_phone, "phone")
     return app
 
 

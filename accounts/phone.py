@@ -52,6 +52,20 @@ def same_number(a: str | None, b: str | None) -> bool:
     return first is not None and first == to_e164(b)
 
 
+def readable(e164: str | None) -> str:
+    """The number as people write it: `138 1234 5678` at home, `+1 650-253-0000` from
+    abroad (the `phone` template filter; links keep E.164). Other text comes back as is."""
+    try:
+        number = phonenumbers.parse(e164 or "", DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return e164 or ""
+    if not phonenumbers.is_valid_number(number):  # a masked 138****5678 stays masked
+        return e164 or ""
+    home = phonenumbers.region_code_for_number(number) == DEFAULT_REGION
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL if home
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def masked(e164: str) -> str:
     """The number as a page may show it to its owner after sending: +86 138****5678."""
     number = phonenumbers.parse(e164)

@@ -54,7 +54,7 @@ def test_book_from_the_profile_then_the_engineer_completes_it(page, make_user, m
     engineer_page.click("main form button[type=submit]")
     engineer_page.goto(f"/my/day?date={visit.window_start.date().isoformat()}")
     card = engineer_page.locator(f"#visit-{visit.id}")
-    expect(card).to_contain_text("13812345678")  # the assigned engineer sees the contact
+    expect(card).to_contain_text("138 1234 5678")  # the assigned engineer sees the contact, as people write it
     card.locator("button.step").click()           # on my way
     engineer_page.locator(f"#visit-{visit.id} button.step").click()  # arrived
     expect(engineer_page.locator(f"#code-{visit.id}")).to_be_visible()

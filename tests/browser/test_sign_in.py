@@ -34,4 +34,4 @@ def test_a_manager_signs_in_and_sees_the_station(page, make_user, make_station, 
     page.click("main form button[type=submit]")
     expect(page.locator("h1")).to_have_text("黄浦区服务站")
     expect(page.locator("#station-engineers")).to_contain_text("赵师傅")
-    expect(page.locator("#station-engineers")).to_contain_text("13912345678")
+    expect(page.locator("#station-engineers")).to_contain_text("139 1234 5678")
