@@ -1,6 +1,8 @@
 """What goes in and out of the stations API, and the dispatch pages' forms."""
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
@@ -307,6 +309,20 @@ class Instant(fields.DateTime):
             raise ValidationError(INSTANT.error) from None
 
 
+class StationInstant(Instant):
+    """An instant typed on a page (a `datetime-local` box): on the station clock, the clock
+    every page shows, unless it names its offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        try:
+            return moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValidationError(INSTANT.error) from None
+
+
 class ContactReadsQuerySchema(Schema):
     """The access log's filters (admins)."""
 
@@ -319,7 +335,10 @@ class ContactReadsQuerySchema(Schema):
 
 
 class ContactReadsFormSchema(ContactReadsQuerySchema, FormSchema):
-    """The access log page's filters (empty boxes are not sent)."""
+    """The access log page's filters (empty boxes are not sent), times on the station clock."""
+
+    since = StationInstant(load_default=None)
+    until = StationInstant(load_default=None)
 
 
 class ContactReadSchema(Schema):

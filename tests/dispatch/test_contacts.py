@@ -7,6 +7,7 @@ import pytest
 from geopy.distance import geodesic
 
 from accounts.models import utcnow
+from accounts.phone import readable
 from dispatch.contacts import masked_phone
 from dispatch.models import ContactRead, Visit
 from dispatch.slots import local_now
@@ -185,7 +186,8 @@ def test_the_serving_stations_manager_sees_the_contacts_even_closed_and_is_logge
     assert [shown_in_full(v) for v in listed] == [True]
     login(day["manager"].email)
     page = client.get(f"/stations/{day['station'].code}", query_string={"date": day["tomorrow"].isoformat()})
-    assert PHONE in page.get_data(as_text=True) and ADDRESS in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert f'href="tel:{PHONE}">{readable(PHONE)}</a>' in html and ADDRESS in html
     assert [(r.channel, r.path) for r in reads(reader_id=day["manager"].id)] == [
         ("api", visit_path(day)), ("api", f"/api/stations/{day['station'].code}/visits"),
         ("page", f"/stations/{day['station'].code}")]
@@ -312,6 +314,19 @@ def test_the_log_page_lists_and_filters_for_admins_and_escapes_text(client, logg
     only_other = client.get("/admin/contact-reads", query_string={
         "customer_id": logged["other"].id, "reader_id": "", "since": ""}).get_data(as_text=True)
     assert logged["other"].email in only_other and customer.email not in only_other
+
+
+def test_the_log_page_reads_and_shows_station_time(client, logged, login):
+    """An admin in the station's city types and reads the station clock, as on every page:
+    the read made now is listed at now + 8 h, and 'from half an hour ago' typed on that
+    clock leaves the reads of an hour and a day ago out."""
+    login(logged["admin"].email)
+    shanghai = logged["now"] + timedelta(hours=8)
+    html = client.get("/admin/contact-reads").get_data(as_text=True)
+    assert shanghai.strftime("%Y-%m-%d %H:%M:%S") in html
+    since = (shanghai - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    listed = client.get("/admin/contact-reads", query_string={"since": since}).get_data(as_text=True)
+    assert len(re.findall(r'id="contact-read-\d+"', listed)) == 2
 
 
 def test_the_log_page_answers_a_bad_filter_with_a_form_message(client, logged, login):
