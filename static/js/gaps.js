@@ -59,7 +59,7 @@
       String(s.adds), Math.round(s.share * 100) + "%",
     ]);
     rows(document.getElementById("gaps-overlap-rows"), data.overlaps, (p) => [
-      p.a_name + " · " + p.b_name, p.km + " km", Math.round(p.share * 100) + "%",
+      p.a_name + " · " + p.b_name, fill(el.dataset.km, { km: p.km }), Math.round(p.share * 100) + "%",
     ]);
     if (data.suggestions.length) {
       map.fitBounds(L.latLngBounds(data.suggestions.map((s) => [s.lat, s.lng])).pad(0.5), { maxZoom: 8 });

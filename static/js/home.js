@@ -47,7 +47,7 @@
       L.circle([s.lat, s.lng], { radius: s.coverage_km * 1000, color: "#27ae60", weight: 1, fillOpacity: 0.08 })
         .addTo(pointLayer);
       const item = document.createElement("li");
-      text(item, `${s.name} · ${s.province} ${s.city} · ${s.distance_km.toFixed(1)} km`);
+      text(item, fill(result.dataset.item, { name: s.name, place: `${s.province} ${s.city}`, km: s.distance_km.toFixed(1) }));
       list.appendChild(item);
     }
     const nearest = body.nearest;
