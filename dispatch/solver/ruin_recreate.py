@@ -53,11 +53,13 @@ class SearchParams:
     new_route_rate: the share of steps whose recreate first puts one removed visit alone on
         an engineer with an empty day (the others then join it where that is cheapest):
         cheapest insertion never opens a route a nearby one can absorb (the triangle
-        inequality), so without it the number of routes only falls. 0: off.
+        inequality), so without it the number of routes only falls. Cold starts only (a
+        re-plan keeps the published days' engineers). 0: off.
     tail_exchange: the share of steps whose recreate is followed by a descent of 2-opt*
         moves (two routes swap their tails) around the visits just put back: a crossing of
         two long routes, which string removals undo only by taking out most of both, goes
-        in one move. Between engineers with the same start, end, shift and break only (each
+        in one move. Only while the routes hold more visits on average than
+        `max_string_size`, between engineers with the same start, end, shift and break (each
         allowed to serve the tail it takes), and not in a warm re-plan with a move cost. 0: off.
     """
 
@@ -72,8 +74,8 @@ class SearchParams:
     seed: int = 1
     iterations: int = 0
     move_cost: float = 1.0
-    new_route_rate: float = 0.0
-    tail_exchange: float = 0.0
+    new_route_rate: float = 0.2
+    tail_exchange: float = 1.0
 
     def __post_init__(self):
         if not isinstance(self.enabled, bool):
@@ -193,6 +195,8 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
                    float(params.mean_removed), float(params.split_depth), float(params.blink_rate),
                    float(params.new_route_rate), float(params.tail_exchange), _alike(inst))
     anneal = _Annealing(params, unit, started, progress)
+    if initial is not None:  # a re-plan: its engineers' days are given, and an opened one moves stops
+        free = free._replace(new_route_rate=0.0)
     if initial is None or params.move_cost <= 0:
         routes, best, iterations = anneal.run(free, [initial] if initial else [], end, params.iterations)
         return Result(routes, best, iterations)
@@ -863,12 +867,26 @@ def _tail_exchanges(search, state, items, count, touched, loads, scratch):
 
 
 @njit(cache=True)
+def _long_routes(search, state):
+    """Whether the routes are longer, on average, than the longest string a step removes: only
+    there does a 2-opt* move do what string removals cannot (on a field-service day of 4-10
+    visits an engineer it does not, and costs 60-70 % of the steps; docs/solver.md, idea 23)."""
+    used, stops = 0, 0
+    for r in range(len(state.length)):
+        if state.length[r] > 0:
+            used += 1
+            stops += state.length[r]
+    return used > 0 and stops > search.max_string_size * used
+
+
+@njit(cache=True)
 def _run(search, current, candidate, best_routes, best_length, steps, temperature, cost, best):
     """`steps` ruin-and-recreate steps from the current solution (candidate == current on entry)."""
     n, k = len(search.instance.service), len(current.length)
     touched = np.zeros(k, np.bool_)
     items = np.empty(n, np.int32)
     loads, scratch = np.zeros((k, n + 1), np.int64), np.empty(n, np.int32)
+    tail_exchange = search.tail_exchange if _long_routes(search, current) else 0.0
     for _ in range(steps):
         touched[:] = False
         _ruin(search, candidate, touched)
@@ -886,7 +904,7 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
             r = candidate.route_of[items[i]]
             if r >= 0:
                 touched[r] = True
-        if search.tail_exchange > 0 and np.random.random() < search.tail_exchange:
+        if tail_exchange > 0 and np.random.random() < tail_exchange:
             _tail_exchanges(search, candidate, items, count, touched, loads, scratch)
         new = _total(search, candidate)
         # Simulated annealing: accept a worse solution with probability exp(-worsening / T).

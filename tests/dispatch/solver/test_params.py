@@ -10,7 +10,7 @@ from dispatch.solver.model import SLOW_LNS_OPERATORS
 
 def test_the_defaults_are_the_measured_best():
     """Tests that the defaults are the settings docs/solver.md measured best (stage 1, idea 8;
-    stage 2, ideas 11-13)."""
+    stage 2, ideas 11-13, 21 and 23)."""
     routing, search = RoutingParams(), SearchParams()
     assert (routing.first_solution, routing.metaheuristic) == ("PARALLEL_CHEAPEST_INSERTION",
                                                               "ITERATED_LOCAL_SEARCH")
@@ -22,6 +22,7 @@ def test_the_defaults_are_the_measured_best():
     assert (search.max_string_size, search.mean_removed, search.split_depth, search.blink_rate) == (10, 10, 0.01,
                                                                                                    0.01)
     assert search.move_cost == 1.0
+    assert (search.new_route_rate, search.tail_exchange) == (0.2, 1.0)  # ideas 21 and 23, at 30 s on gh200
 
 
 @pytest.mark.parametrize(("kind", "field", "value"), [

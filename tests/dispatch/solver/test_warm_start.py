@@ -124,16 +124,25 @@ def test_a_replan_after_one_added_visit_moves_few_stops(check_plan):
 
 
 def test_without_a_move_cost_the_same_replan_reshuffles_more(check_plan):
-    """Tests that the move cost is what keeps the stops: from a published plan with room left
-    for a better one (20,000 steps), the re-plan after one booked visit with `move_cost=0`
-    (free to take moves that save little) moves more published stops than the default, and
-    both serve the same number of visits."""
+    """Tests that the move cost is what keeps the stops: from a published 30-visit plan with
+    room left for a better one (20,000 steps of a search that opens no routes: the default
+    one converges on this day, and then nothing is left to keep), the re-plans after one
+    booked visit with `move_cost=0` (free to take moves that save little) move more
+    published stops than the default, summed over four seeds (one seed alone may find the
+    same plan both ways), and the default never leaves more priority-weighted work undone."""
     doc = station_day(30, 6, seed=3)
-    published = dump_plan(solve(load_problem(doc), 5.0, search=SearchParams(seed=2, iterations=20_000)))
+    published = dump_plan(solve(load_problem(doc), 5.0, search=SearchParams(seed=2, iterations=20_000,
+                                                                           new_route_rate=0.0)))
     changed = _with_urgent_visit(doc)
-    kept, free = (dump_plan(solve(load_problem(changed), 5.0, initial=_order(published),
-                                  search=SearchParams(seed=5, iterations=10_000, move_cost=cost)))
-                  for cost in (1.0, 0.0))
-    check_plan(changed, kept)
-    assert len(kept["unassigned"]) == len(free["unassigned"])
-    assert len(_moved(published, free)) > len(_moved(published, kept))
+    priority = {v["id"]: v.get("priority", 1) for v in changed["visits"]}
+    moved = {1.0: 0, 0.0: 0}
+    for seed in range(1, 5):
+        kept, free = (dump_plan(solve(load_problem(changed), 5.0, initial=_order(published),
+                                      search=SearchParams(seed=seed, iterations=10_000, move_cost=cost)))
+                      for cost in (1.0, 0.0))
+        check_plan(changed, kept)
+        assert sum(priority[u["visit"]] for u in kept["unassigned"]) <= \
+            sum(priority[u["visit"]] for u in free["unassigned"])
+        moved[1.0] += len(_moved(published, kept))
+        moved[0.0] += len(_moved(published, free))
+    assert moved[0.0] > moved[1.0]
