@@ -302,25 +302,26 @@ class Instant(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         if moment.tzinfo is None:
-            return moment
+            zone = self.zone_of_bare_times()
+            if zone is None:
+                return moment
+            moment = moment.replace(tzinfo=zone)
         try:
             return moment.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:  # 9999-12-31T23:00-05:00 is past the last datetime in UTC
             raise ValidationError(INSTANT.error) from None
+
+    def zone_of_bare_times(self) -> ZoneInfo | None:
+        """The clock a time without an offset is read on; None: UTC, as stored."""
+        return None
 
 
 class StationInstant(Instant):
     """An instant typed on a page (a `datetime-local` box): on the station clock, the clock
     every page shows, unless it names its offset."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = fields.DateTime._deserialize(self, value, attr, data, **kwargs)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-        try:
-            return moment.astimezone(UTC).replace(tzinfo=None)
-        except OverflowError:
-            raise ValidationError(INSTANT.error) from None
+    def zone_of_bare_times(self) -> ZoneInfo:
+        return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 class ContactReadsQuerySchema(Schema):
