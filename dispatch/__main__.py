@@ -97,7 +97,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.kind == "warm":
         from dispatch.solver.bench.warm import run_warm
 
-        return run_warm(args.seconds)
+        return run_warm(args.seconds, tuple(args.seeds))
     from dispatch.solver.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results, **params)
@@ -108,6 +108,16 @@ def _seconds(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be whole numbers separated by commas, got {text!r}") from None
+    if any(seed < 0 for seed in seeds) or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"must be different whole numbers >= 0, got {text!r}")
+    return seeds
 
 
 def _seconds_list(text: str) -> list[float]:
@@ -131,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
     b.add_argument("--params", help=PARAMS_HELP)
+    b.add_argument("--seeds", type=_seeds, default=[1],
+                   help="warm only: comma-separated search seeds, e.g. 1,2,3 (misses judged against the"
+                        " median cold run)")
     b.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     if args.command == "bench" and args.kind == "solomon" and not args.directory:

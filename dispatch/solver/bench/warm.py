@@ -12,6 +12,7 @@ engineer. The warm starts run with the default move cost and, for comparison, wi
 from __future__ import annotations
 
 import copy
+import statistics
 import sys
 
 from dispatch.solver import SearchParams, dump_plan, load_problem, ruin_recreate, solve
@@ -128,31 +129,70 @@ CHANGES = (
 )
 
 
-def run_warm(seconds: float) -> int:
+def misses(cold: list[int], warm: list[int]) -> int:
+    """Warm re-plans that leave more priority-weighted work undone than the median of the cold
+    runs (one cold seed is no yardstick: its own result varies by a visit from seed to seed)."""
+    reference = statistics.median(cold)
+    return sum(1 for undone in warm if undone > reference)
+
+
+def _runs(changed: dict, initial: dict, seconds: float, seed: int) -> list[tuple[str, dict]]:
+    """The changed day planned cold for `seconds` (first), warm at each budget, warm without a
+    move cost, and cold at the largest warm budget."""
+    runs = [(f"cold {seconds:g} s", measure(changed, seconds, search=SearchParams(seed=seed)))]
+    runs += [(f"warm {b:g} s", measure(changed, b, initial, SearchParams(seed=seed))) for b in BUDGETS]
+    runs += [(f"free {b:g} s", measure(changed, b, initial, SearchParams(seed=seed, move_cost=0)))
+             for b in FREE_BUDGETS]
+    if BUDGETS[-1] != seconds:
+        quick = measure(changed, BUDGETS[-1], search=SearchParams(seed=seed))
+        runs.append((f"cold {BUDGETS[-1]:g} s", quick))
+    return runs
+
+
+def run_warm(seconds: float, seeds: tuple[int, ...] = (1,)) -> int:
     """Per day and change: a cold `seconds` solve (the quality to reach), warm starts from the
-    published plan at growing budgets and a cold one at the largest; every plan verified."""
+    published plan at growing budgets and a cold one at the largest, each with every seed;
+    every plan verified. The published plan is the cold `seconds` plan of the first seed.
+    With several seeds, a summary counts the warm re-plans that miss the median cold work."""
     ruin_recreate.warm()
-    print(f"{'day':8} {'change':10} {'run':10} {'verified':>8} {'undone':>6} {'travel h':>9} {'moved':>6}"
+    print(f"{'day':8} {'change':10} {'run':14} {'verified':>8} {'undone':>6} {'travel h':>9} {'moved':>6}"
           f" {'kept eng.':>9}  (undone = priority-weighted work left out; moved = published stops"
           " with another engineer, predecessor or none)")
     failed = 0
-    for visits, engineers, seed in DAYS:
-        doc = station_day(visits, engineers, seed)
-        published = measure(doc, seconds)
+    undone: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for visits, engineers, day_seed in DAYS:
+        doc = station_day(visits, engineers, day_seed)
+        published = measure(doc, seconds, search=SearchParams(seed=seeds[0]))
         initial = {r["engineer"]: [s["visit"] for s in r["stops"]] for r in published["plan"]["routes"]}
         for change, make in CHANGES:
             changed = make(doc, published["plan"])
-            rows = [(f"cold {seconds:g} s", measure(changed, seconds))]
-            rows += [(f"warm {b:g} s", measure(changed, b, initial)) for b in BUDGETS]
-            rows += [(f"free {b:g} s", measure(changed, b, initial, SearchParams(move_cost=0)))
-                     for b in FREE_BUDGETS]
-            rows.append((f"cold {BUDGETS[-1]:g} s", measure(changed, BUDGETS[-1])))
             total = sum(v.get("priority", 1) for v in changed["visits"])
-            for name, row in rows:
-                failed += not row["ok"]
-                print(f"{visits}/{engineers:<5} {change:10} {name:10} {'OK' if row['ok'] else 'NO':>8} "
-                      f"{total - row['weighted']:6d} {row['hours']:9.1f} "
-                      f"{moved(published['plan'], row['plan'], changed):6d} "
-                      f"{kept(published['plan'], row['plan']):9d}")
-            sys.stdout.flush()
+            results = undone.setdefault((f"{visits}/{engineers}", change), {})
+            for seed in seeds:
+                tag = f" #{seed}" if len(seeds) > 1 else ""
+                rows = _runs(changed, initial, seconds, seed)
+                for name, row in rows:
+                    failed += not row["ok"]
+                    left = total - row["weighted"]
+                    results.setdefault(name, []).append(left)
+                    print(f"{visits}/{engineers:<5} {change:10} {name + tag:14} "
+                          f"{'OK' if row['ok'] else 'NO':>8} {left:6d} {row['hours']:9.1f} "
+                          f"{moved(published['plan'], row['plan'], changed):6d} "
+                          f"{kept(published['plan'], row['plan']):9d}")
+                sys.stdout.flush()
+    if len(seeds) > 1:
+        _summary(undone, f"cold {seconds:g} s")
     return 1 if failed else 0
+
+
+def _summary(undone: dict[tuple[str, str], dict[str, list[int]]], reference: str) -> None:
+    """Per run kind: the re-plans that leave more work undone than the median of `reference`."""
+    kinds = [name for name in next(iter(undone.values())) if name != reference]
+    print(f"\nmisses: re-plans (seeds x changes) leaving more weighted work undone than the median"
+          f" {reference}")
+    for name in kinds:
+        missed = sum(misses(runs[reference], runs[name]) for runs in undone.values())
+        count = sum(len(runs[name]) for runs in undone.values())
+        where = ", ".join(f"{day} {change} {misses(runs[reference], runs[name])}"
+                          for (day, change), runs in undone.items() if misses(runs[reference], runs[name]))
+        print(f"  {name:10} {missed:3d} of {count}" + (f"  ({where})" if where else ""))
