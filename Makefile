@@ -63,7 +63,7 @@ bench: setup
 	$(PY) -m dispatch bench stations --seconds 10
 	$(PY) -m dispatch bench solomon ../shared/benchmarks/solomon --seconds 10
 	$(PY) -m dispatch bench vroom --seconds 1,2,10
-	$(PY) -m dispatch bench warm --seconds 10
+	$(PY) -m dispatch bench warm --seconds 10 --seeds 1,2,3
 	$(PY) -m dispatch bench gh200 --seconds 30
 	$(PY) bench/solver_small.py phases
 	$(PY) bench/solver_small.py budgets 0.5,10

@@ -73,7 +73,18 @@ def _solve(args: argparse.Namespace) -> int:
     return 0
 
 
+# What each benchmark can use besides --seconds; anything else given is refused, not dropped.
+BENCH_OPTIONS = {"solomon": {"instances", "results", "params"}, "gh200": {"instances", "results", "params"},
+                 "stations": {"results", "params"}, "warm": {"results", "seeds"}, "vroom": {"results"}}
+
+
 def _bench(args: argparse.Namespace) -> int:
+    given = {name for name in ("instances", "results", "params") if getattr(args, name)}
+    given |= {"seeds"} if args.seeds != [1] else set()
+    unused = sorted(given - BENCH_OPTIONS[args.kind])
+    if unused:
+        print(f"dispatch: bench {args.kind} does not use --{', --'.join(unused)}", file=sys.stderr)
+        return 2
     params = _parsed_params(args)
     if params is None:
         return 2
@@ -97,7 +108,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.kind == "warm":
         from dispatch.solver.bench.warm import run_warm
 
-        return run_warm(args.seconds, tuple(args.seeds))
+        return run_warm(args.seconds, tuple(args.seeds), args.results)
     from dispatch.solver.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results, **params)

@@ -12,8 +12,10 @@ engineer. The warm starts run with the default move cost and, for comparison, wi
 from __future__ import annotations
 
 import copy
+import json
 import statistics
 import sys
+from pathlib import Path
 
 from dispatch.solver import SearchParams, dump_plan, load_problem, ruin_recreate, solve
 from dispatch.solver.bench.shared import verify
@@ -149,17 +151,19 @@ def _runs(changed: dict, initial: dict, seconds: float, seed: int) -> list[tuple
     return runs
 
 
-def run_warm(seconds: float, seeds: tuple[int, ...] = (1,)) -> int:
+def run_warm(seconds: float, seeds: tuple[int, ...] = (1,), results: str | None = None) -> int:
     """Per day and change: a cold `seconds` solve (the quality to reach), warm starts from the
     published plan at growing budgets and a cold one at the largest, each with every seed;
     every plan verified. The published plan is the cold `seconds` plan of the first seed.
-    With several seeds, a summary counts the warm re-plans that miss the median cold work."""
+    With several seeds, a summary counts the warm re-plans that miss the median cold work;
+    `results` also gets every row as JSON."""
     ruin_recreate.warm()
     print(f"{'day':8} {'change':10} {'run':14} {'verified':>8} {'undone':>6} {'travel h':>9} {'moved':>6}"
           f" {'kept eng.':>9}  (undone = priority-weighted work left out; moved = published stops"
           " with another engineer, predecessor or none)")
     failed = 0
     undone: dict[tuple[str, str], dict[str, list[int]]] = {}
+    table: list[dict] = []
     for visits, engineers, day_seed in DAYS:
         doc = station_day(visits, engineers, day_seed)
         published = measure(doc, seconds, search=SearchParams(seed=seeds[0]))
@@ -175,13 +179,18 @@ def run_warm(seconds: float, seeds: tuple[int, ...] = (1,)) -> int:
                     failed += not row["ok"]
                     left = total - row["weighted"]
                     results.setdefault(name, []).append(left)
+                    table.append({"day": f"{visits}/{engineers}", "change": change, "run": name, "seed": seed,
+                                  "ok": row["ok"], "undone": left, "travel_hours": row["hours"],
+                                  "moved": moved(published["plan"], row["plan"], changed),
+                                  "kept": kept(published["plan"], row["plan"])})
                     print(f"{visits}/{engineers:<5} {change:10} {name + tag:14} "
                           f"{'OK' if row['ok'] else 'NO':>8} {left:6d} {row['hours']:9.1f} "
-                          f"{moved(published['plan'], row['plan'], changed):6d} "
-                          f"{kept(published['plan'], row['plan']):9d}")
+                          f"{table[-1]['moved']:6d} {table[-1]['kept']:9d}")
                 sys.stdout.flush()
     if len(seeds) > 1:
         _summary(undone, f"cold {seconds:g} s")
+    if results:
+        Path(results).write_text(json.dumps(table, indent=1))
     return 1 if failed else 0
 
 

@@ -24,3 +24,15 @@ def test_bench_warm_refuses_seeds_it_cannot_use(seeds, capsys):
         main(["bench", "warm", "--seeds", seeds])
     assert exit_.value.code == 2
     assert "--seeds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["bench", "vroom", "--params", "{}"], "--params"),
+    (["bench", "warm", "--instances", "c101"], "--instances"),
+    (["bench", "stations", "--seeds", "1,2"], "--seeds"),
+])
+def test_bench_refuses_an_option_its_kind_would_ignore(argv, option, capsys):
+    """Tests that a benchmark given an option it does not use says so and stops, instead of
+    running for minutes and printing numbers the reader believes the option shaped."""
+    assert main(argv) == 2
+    assert f"does not use {option}" in capsys.readouterr().err
