@@ -171,14 +171,14 @@ def run_warm(seconds: float, seeds: tuple[int, ...] = (1,), results: str | None 
         for change, make in CHANGES:
             changed = make(doc, published["plan"])
             total = sum(v.get("priority", 1) for v in changed["visits"])
-            results = undone.setdefault((f"{visits}/{engineers}", change), {})
+            by_run = undone.setdefault((f"{visits}/{engineers}", change), {})
             for seed in seeds:
                 tag = f" #{seed}" if len(seeds) > 1 else ""
                 rows = _runs(changed, initial, seconds, seed)
                 for name, row in rows:
                     failed += not row["ok"]
                     left = total - row["weighted"]
-                    results.setdefault(name, []).append(left)
+                    by_run.setdefault(name, []).append(left)
                     table.append({"day": f"{visits}/{engineers}", "change": change, "run": name, "seed": seed,
                                   "ok": row["ok"], "undone": left, "travel_hours": row["hours"],
                                   "moved": moved(published["plan"], row["plan"], changed),

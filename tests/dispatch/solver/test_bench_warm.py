@@ -2,6 +2,8 @@
 only when it leaves more work undone than the cold runs usually do, not than one lucky seed."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dispatch.__main__ import main
@@ -36,3 +38,21 @@ def test_bench_refuses_an_option_its_kind_would_ignore(argv, option, capsys):
     running for minutes and printing numbers the reader believes the option shaped."""
     assert main(argv) == 2
     assert f"does not use {option}" in capsys.readouterr().err
+
+
+def test_bench_warm_writes_every_run_it_prints_as_json(monkeypatch, tmp_path, capsys):
+    """Tests that `--results` gets one verified row per change, run and seed (on one small day
+    at tiny budgets, so the test is quick): what a reader compares later is what was printed."""
+    from dispatch.solver.bench import warm
+
+    monkeypatch.setattr(warm, "DAYS", ((20, 4, 5),))
+    monkeypatch.setattr(warm, "BUDGETS", (0.1,))
+    monkeypatch.setattr(warm, "FREE_BUDGETS", (0.1,))
+    out = tmp_path / "warm.json"
+    assert main(["bench", "warm", "--seconds", "0.2", "--seeds", "1,2", "--results", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    runs = {"cold 0.2 s", "warm 0.1 s", "free 0.1 s", "cold 0.1 s"}
+    assert {(r["change"], r["run"], r["seed"]) for r in rows} == {
+        (change, run, seed) for change, _ in warm.CHANGES for run in runs for seed in (1, 2)}
+    assert all(r["ok"] and r["day"] == "20/4" for r in rows)
+    assert "misses: " in capsys.readouterr().out
