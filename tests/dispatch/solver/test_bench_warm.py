@@ -41,8 +41,9 @@ def test_bench_refuses_an_option_its_kind_would_ignore(argv, option, capsys):
 
 
 def test_bench_warm_writes_every_run_it_prints_as_json(monkeypatch, tmp_path, capsys):
-    """Tests that `--results` gets one verified row per change, run and seed (on one small day
-    at tiny budgets, so the test is quick): what a reader compares later is what was printed."""
+    """Tests that `--results` gets one verified row per change, run and seed, and the published
+    plan they start from (on one small day at tiny budgets, so the test is quick): what a reader
+    compares later is what was printed."""
     from dispatch.solver.bench import warm
 
     monkeypatch.setattr(warm, "DAYS", ((20, 4, 5),))
@@ -53,6 +54,7 @@ def test_bench_warm_writes_every_run_it_prints_as_json(monkeypatch, tmp_path, ca
     rows = json.loads(out.read_text())
     runs = {"cold 0.2 s", "warm 0.1 s", "free 0.1 s", "cold 0.1 s"}
     assert {(r["change"], r["run"], r["seed"]) for r in rows} == {
-        (change, run, seed) for change, _ in warm.CHANGES for run in runs for seed in (1, 2)}
+        (change, run, seed) for change, _ in warm.CHANGES for run in runs for seed in (1, 2)} | {
+        ("none", "published", 1)}
     assert all(r["ok"] and r["day"] == "20/4" for r in rows)
     assert "misses: " in capsys.readouterr().out
