@@ -25,7 +25,8 @@ from numba import njit
 
 # Recreate orders and their weights: random, largest demand, farthest, closest, earliest
 # window end (the last one added for time windows).
-ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0])
+# recreate orders: random, demand, far first, close first, window end, worth (only while a visit is left out)
+ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0, 2.0])
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
 SCOUT_SHARE = 0.5  # of a warm re-plan's budget: searched without the move cost first
 NEIGHBOURHOOD = 10  # nearest visits tried for a 2-opt* move (tail_exchange)
@@ -140,6 +141,7 @@ class _Search(NamedTuple):
     instance: Instance
     neighbours: np.ndarray  # (n, n) int32: row v lists the visits by closeness to v
     remoteness: np.ndarray  # (n,) float: arc cost from the first engineer's start
+    worth: np.ndarray  # (n,) float: penalty per second the visit takes (its service and a hop to it)
     moved: np.ndarray  # (n, vehicles) int64: cost of serving a visit off its published engineer
     max_string_size: float
     mean_removed: float
@@ -191,7 +193,8 @@ def improve(inst: Instance, seconds: float, params: SearchParams | None = None, 
     unit = float(nearest.mean()) if nearest.size else 1.0
     unit = unit or 1.0
     remoteness = inst.cost[inst.start[0], :n].astype(np.float64)
-    free = _Search(inst, neighbours, remoteness, np.zeros((n, k), np.int64), float(params.max_string_size),
+    free = _Search(inst, neighbours, remoteness, _worth(inst), np.zeros((n, k), np.int64),
+                   float(params.max_string_size),
                    float(params.mean_removed), float(params.split_depth), float(params.blink_rate),
                    float(params.new_route_rate), float(params.tail_exchange), _alike(inst))
     anneal = _Annealing(params, unit, started, progress)
@@ -316,6 +319,19 @@ def _with_move_costs(inst: Instance, published: list[list[int]], cost: int) -> t
     # the largest arc plus both move costs, as before it covered the largest arc.
     penalty = inst.penalty + inst.penalty * (2 * cost) // largest_arc + 2 * cost * n
     return inst._replace(cost=arcs, penalty=penalty), moved
+
+
+def _worth(inst: Instance) -> np.ndarray:
+    """What serving each visit is worth per second of an engineer's day: its penalty (its
+    priority) over its service time and the mean travel to its five nearest visits. When not
+    every visit fits, a recreate that puts the dense ones back first fills a day with more work
+    (a knapsack's greedy order); the plain orders fill it with whatever comes first."""
+    n = len(inst.service)
+    if n < 2:
+        return inst.penalty.astype(np.float64)
+    others = inst.travel[:n, :n] + np.eye(n, dtype=np.int64) * INF
+    hops = np.sort(others, axis=1)[:, :min(5, n - 1)].mean(axis=1)
+    return inst.penalty / (inst.service + hops + 1.0)
 
 
 def _alike(inst: Instance) -> np.ndarray:
@@ -491,13 +507,13 @@ def _start_from(search, current, candidate, best_routes, best_length, seed, give
         if not placed[visit] and inst.fixed[visit]:
             items[count] = visit
             count += 1
-    _recreate(search, current, items, count)
+    _recreate(search, current, items, count, False)
     count = 0
     for visit in range(n):
         if not placed[visit] and not inst.fixed[visit]:
             items[count] = visit
             count += 1
-    _recreate(search, current, items, count)
+    _recreate(search, current, items, count, False)
     for r in range(len(current.length)):
         _copy_route(current, candidate, r)
     for visit in range(n):
@@ -578,13 +594,16 @@ def _ruin(search, state, touched):
 
 
 @njit(cache=True)
-def _order(search, items, count):
-    """Sort the visits to put back by a randomly chosen criterion."""
+def _order(search, items, count, choosing):
+    """Sort the visits to put back by a randomly chosen criterion; by worth only when
+    `choosing` (some visit was left out before the ruin, so not all of them fit)."""
     demand, window_end, remoteness = search.instance.demand, search.instance.window_end, search.remoteness
+    worth = search.worth
     keys = np.empty(count)
-    u = np.random.random() * ORDER_WEIGHTS.sum()
+    kinds = len(ORDER_WEIGHTS) if choosing else len(ORDER_WEIGHTS) - 1
+    u = np.random.random() * ORDER_WEIGHTS[:kinds].sum()
     kind = 0
-    while u > ORDER_WEIGHTS[kind] and kind < len(ORDER_WEIGHTS) - 1:
+    while u > ORDER_WEIGHTS[kind] and kind < kinds - 1:
         u -= ORDER_WEIGHTS[kind]
         kind += 1
     for i in range(count):
@@ -598,8 +617,10 @@ def _order(search, items, count):
             keys[i] = -remoteness[visit] - jitter
         elif kind == 3:
             keys[i] = remoteness[visit] + jitter
-        else:
+        elif kind == 4:
             keys[i] = window_end[visit] + jitter
+        else:
+            keys[i] = -worth[visit] * (1.0 + 0.1 * jitter)
     order = np.argsort(keys)
     sorted_items = items[:count].copy()
     for i in range(count):
@@ -644,7 +665,7 @@ def _fits(search, state, visit, r, p):
 
 
 @njit(cache=True)
-def _recreate(search, state, items, count):
+def _recreate(search, state, items, count, choosing):
     """Put each visit back at its cheapest feasible place, blinking past some places."""
     inst = search.instance
     travel, cost, service, demand = inst.travel, inst.cost, inst.service, inst.demand
@@ -658,7 +679,7 @@ def _recreate(search, state, items, count):
     latest_ahead, latest_taken = state.latest_ahead, state.latest_taken
     blink_rate, moved = search.blink_rate, search.moved
     k = len(lengths)
-    _order(search, items, count)
+    _order(search, items, count, choosing)
     for i in range(count):
         visit = items[i]
         best_delta, best_route, best_position = np.int64(INF), -1, -1
@@ -889,6 +910,11 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
     tail_exchange = search.tail_exchange if _long_routes(search, current) else 0.0
     for _ in range(steps):
         touched[:] = False
+        choosing = False
+        for visit in range(n):
+            if candidate.route_of[visit] < 0:
+                choosing = True
+                break
         _ruin(search, candidate, touched)
         count = 0
         for visit in range(n):
@@ -897,9 +923,9 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
                 count += 1
         if search.new_route_rate > 0 and count > 0 and np.random.random() < search.new_route_rate \
                 and _open_route(search, candidate, items, count):
-            _recreate(search, candidate, items, count - 1)  # the last item opened a route
+            _recreate(search, candidate, items, count - 1, choosing)  # the last item opened a route
         else:
-            _recreate(search, candidate, items, count)
+            _recreate(search, candidate, items, count, choosing)
         for i in range(count):
             r = candidate.route_of[items[i]]
             if r >= 0:

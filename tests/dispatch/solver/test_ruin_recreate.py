@@ -1,6 +1,7 @@
 """Our compiled search (`dispatch/solver/ruin_recreate.py`) through `solve`."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from dispatch.solver import SearchParams, dump_plan, load_problem, solve
@@ -71,3 +72,33 @@ def test_tail_exchanges_leave_short_routes_alone():
     plans = [dump_plan(solve(load_problem(doc), 5.0, search=SearchParams(iterations=2000, tail_exchange=rate)))
              for rate in (0.0, 1.0)]
     assert [r["stops"] for r in plans[0]["routes"]] == [r["stops"] for r in plans[1]["routes"]]
+
+
+def test_a_short_urgent_visit_is_worth_more_per_second_than_a_long_routine_one():
+    """Tests the order a full day is refilled in (`_worth`): per second of an engineer's day,
+    an urgent 30-minute visit comes before a routine 90-minute one at the same place, and a
+    visit far from every other before nothing of its own priority that sits among them."""
+    from dispatch.solver.ruin_recreate import _worth
+
+    # four visits on a line (travel = distance): 0 and 1 together, 2 beside them, 3 far away
+    at = np.array([0, 0, 100, 5000, 0, 0])  # visits 0-3, then the start and end depots
+    travel = np.abs(at[:, None] - at[None, :]).astype(np.int64)
+    inst = _instance(travel, service=[1800, 5400, 1800, 1800], penalty=[3, 1, 1, 1])
+    worth = _worth(inst)
+    assert worth[0] > worth[1]  # urgent and short beats routine and long at the same place
+    assert worth[2] > worth[1]  # same priority, a third of the time
+    assert worth[3] < worth[2]  # same priority and service, but every trip to it is long
+
+
+def _instance(travel: np.ndarray, service: list[int], penalty: list[int]):
+    """A one-engineer Instance over the given travel matrix (visits first, then two depots)."""
+    from dispatch.solver.ruin_recreate import Instance
+
+    n = len(service)
+    one = np.ones(1, np.int64)
+    return Instance(travel=travel, cost=travel, service=np.array(service, np.int64),
+                    window_start=np.zeros(n, np.int64), window_end=np.full(n, 86400, np.int64),
+                    demand=np.zeros(n, np.int64), penalty=np.array(penalty, np.int64),
+                    fixed=np.zeros(n, bool), allowed=np.ones((n, 1), bool), start=np.array([n]),
+                    end=np.array([n + 1]), shift_start=0 * one, shift_end=86400 * one, capacity=100 * one,
+                    break_start=0 * one, break_end=0 * one, break_duration=0 * one)
