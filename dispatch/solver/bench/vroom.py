@@ -1,7 +1,8 @@
 """`python -m dispatch bench vroom --seconds 1,2,10`: our solver against VROOM, per day.
 
-Generated station days of 60 to 300 visits (`stations.station_day`): the three usual days,
-two with 30 % customer-chosen engineers, one thinly staffed and one in a sparse region.
+Generated station days of 60 to 300 visits (`stations.station_day`): usual days, days with
+30 % customer-chosen engineers, thinly staffed days (more work than the engineers can do) and
+days in a sparse region, 23 in all (the last 16 held out until 2026-12-07).
 VROOM (pyvroom, requirements-bench.txt) runs at its highest exploration level (5) on one
 thread for `VROOM_SECONDS`; a customer-chosen engineer becomes a skill only that engineer
 has. Its solution is converted to the exchange format and, like each of our plans, checked
@@ -24,6 +25,7 @@ from dispatch.solver.bench.stations import station_day
 
 VROOM_SECONDS = 10.0
 URUMQI = (43.8256, 87.6168)
+SPARSE = {"radius_km": 90.0, "centre": URUMQI, "speed_kmh": 50.0}  # a county of Xinjiang
 # (label, visits, engineers, seed, station_day keywords)
 DAYS = (
     ("usual 60", 60, 12, 60, {}),
@@ -32,7 +34,24 @@ DAYS = (
     ("chosen 30% 100", 100, 20, 7, {"chosen": 0.30}),
     ("chosen 30% 200", 200, 40, 11, {"chosen": 0.30}),
     ("thin 150", 150, 15, 13, {}),
-    ("sparse 80", 80, 14, 17, {"radius_km": 90.0, "centre": URUMQI, "speed_kmh": 50.0}),
+    ("sparse 80", 80, 14, 17, SPARSE),
+    # held out until 2026-12-07 (new seeds and sizes; where thin days first lost to VROOM)
+    ("usual 70", 70, 14, 201, {}),
+    ("usual 90", 90, 18, 101, {}),
+    ("usual 200", 200, 40, 208, {}),
+    ("usual 240", 240, 48, 102, {}),
+    ("chosen 30% 120", 120, 24, 204, {"chosen": 0.30}),
+    ("chosen 30% 150", 150, 30, 103, {"chosen": 0.30}),
+    ("thin 90", 90, 8, 203, {}),
+    ("thin 120", 120, 12, 104, {}),
+    ("thin 160", 160, 16, 202, {}),
+    ("thin 200", 200, 20, 105, {}),
+    ("thin chosen 100", 100, 10, 107, {"chosen": 0.30}),
+    ("thin chosen 180", 180, 18, 205, {"chosen": 0.30}),
+    ("sparse 100", 100, 16, 206, SPARSE),
+    ("sparse 120", 120, 20, 106, SPARSE),
+    ("sparse thin 100", 100, 10, 108, SPARSE),
+    ("sparse thin 140", 140, 12, 207, SPARSE),
 )
 
 
