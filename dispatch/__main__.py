@@ -80,7 +80,7 @@ BENCH_OPTIONS = {"solomon": {"instances", "results", "params"}, "gh200": {"insta
 
 def _bench(args: argparse.Namespace) -> int:
     given = {name for name in ("instances", "results", "params") if getattr(args, name)}
-    given |= {"seeds"} if args.seeds != [1] else set()
+    given |= {"seeds"} if args.seeds is not None else set()
     unused = sorted(given - BENCH_OPTIONS[args.kind])
     if unused:
         print(f"dispatch: bench {args.kind} does not use --{', --'.join(unused)}", file=sys.stderr)
@@ -108,7 +108,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.kind == "warm":
         from dispatch.solver.bench.warm import run_warm
 
-        return run_warm(args.seconds, tuple(args.seeds), args.results)
+        return run_warm(args.seconds, tuple(args.seeds or [1]), args.results)
     from dispatch.solver.bench.stations import run_stations
 
     return run_stations(args.seconds, args.results, **params)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--instances", help="comma-separated subset, e.g. c101,r101")
     b.add_argument("--results", help="also write the rows as JSON to this file")
     b.add_argument("--params", help=PARAMS_HELP)
-    b.add_argument("--seeds", type=_seeds, default=[1],
+    b.add_argument("--seeds", type=_seeds,
                    help="warm only: comma-separated search seeds, e.g. 1,2,3 (misses judged against the"
                         " median cold run)")
     b.set_defaults(run=_bench)

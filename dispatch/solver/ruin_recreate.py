@@ -24,8 +24,7 @@ import numpy as np
 from numba import njit
 
 # Recreate orders and their weights: random, largest demand, farthest, closest, earliest
-# window end (the last one added for time windows).
-# recreate orders: random, demand, far first, close first, window end, worth (only while a visit is left out)
+# window end (added for time windows), worth (drawn only while some visit is left out).
 ORDER_WEIGHTS = np.array([4.0, 4.0, 2.0, 1.0, 2.0, 2.0])
 INF = 2**60  # "cannot": an earliest time never reached, a latest time never kept
 SCOUT_SHARE = 0.5  # of a warm re-plan's budget: searched without the move cost first
@@ -910,11 +909,7 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
     tail_exchange = search.tail_exchange if _long_routes(search, current) else 0.0
     for _ in range(steps):
         touched[:] = False
-        choosing = False
-        for visit in range(n):
-            if candidate.route_of[visit] < 0:
-                choosing = True
-                break
+        choosing = candidate.length.sum() < n  # some visit left out: not all of them fit
         _ruin(search, candidate, touched)
         count = 0
         for visit in range(n):

@@ -176,9 +176,7 @@ def run_warm(seconds: float, seeds: tuple[int, ...] = (1,), results: str | None 
                       "ok": published["ok"], "undone": left, "travel_hours": published["hours"],
                       "moved": 0, "kept": stops})
         failed += not published["ok"]
-        verdict = "OK" if published["ok"] else "NO"
-        print(f"{visits}/{engineers:<5} {'(none)':10} {'published':14} {verdict:>8} "
-              f"{left:6d} {published['hours']:9.1f} {0:6d} {stops:9d}")
+        _print_row(table[-1], "(none)", "published")
         for change, make in CHANGES:
             changed = make(doc, published["plan"])
             total = sum(v.get("priority", 1) for v in changed["visits"])
@@ -194,15 +192,19 @@ def run_warm(seconds: float, seeds: tuple[int, ...] = (1,), results: str | None 
                                   "ok": row["ok"], "undone": left, "travel_hours": row["hours"],
                                   "moved": moved(published["plan"], row["plan"], changed),
                                   "kept": kept(published["plan"], row["plan"])})
-                    print(f"{visits}/{engineers:<5} {change:10} {name + tag:14} "
-                          f"{'OK' if row['ok'] else 'NO':>8} {left:6d} {row['hours']:9.1f} "
-                          f"{table[-1]['moved']:6d} {table[-1]['kept']:9d}")
+                    _print_row(table[-1], change, name + tag)
                 sys.stdout.flush()
     if len(seeds) > 1:
         _summary(undone, f"cold {seconds:g} s")
     if results:
         Path(results).write_text(json.dumps(table, indent=1))
     return 1 if failed else 0
+
+
+def _print_row(entry: dict, change: str, run: str) -> None:
+    """One line of the table from its JSON row."""
+    print(f"{entry['day']:8} {change:10} {run:14} {'OK' if entry['ok'] else 'NO':>8} {entry['undone']:6d} "
+          f"{entry['travel_hours']:9.1f} {entry['moved']:6d} {entry['kept']:9d}")
 
 
 def _summary(undone: dict[tuple[str, str], dict[str, list[int]]], reference: str) -> None:
