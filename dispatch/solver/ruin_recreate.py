@@ -506,13 +506,14 @@ def _start_from(search, current, candidate, best_routes, best_length, seed, give
         if not placed[visit] and inst.fixed[visit]:
             items[count] = visit
             count += 1
-    _recreate(search, current, items, count, False)
+    served, every = np.zeros(n, np.int32), np.ones(len(given_length), np.bool_)  # every visit, every route
+    _recreate(search, current, items, count, False, served, every)
     count = 0
     for visit in range(n):
         if not placed[visit] and not inst.fixed[visit]:
             items[count] = visit
             count += 1
-    _recreate(search, current, items, count, False)
+    _recreate(search, current, items, count, False, served, every)
     for r in range(len(current.length)):
         _copy_route(current, candidate, r)
     for visit in range(n):
@@ -664,8 +665,14 @@ def _fits(search, state, visit, r, p):
 
 
 @njit(cache=True)
-def _recreate(search, state, items, count, choosing):
-    """Put each visit back at its cheapest feasible place, blinking past some places."""
+def _recreate(search, state, items, count, choosing, before_ruin, ruined):
+    """Put each visit back at its cheapest feasible place, blinking past some places.
+
+    A visit already left out before the ruin (`before_ruin` -1) is tried only on the routes
+    the ruin shortened (`ruined`): it did not fit the others then, and putting visits in
+    only takes room away (travel times keep the triangle inequality), so it cannot fit them
+    now. On a thin day, where a third of the visits stay out, that is most of a step's work
+    (docs/solver.md, idea 31)."""
     inst = search.instance
     travel, cost, service, demand = inst.travel, inst.cost, inst.service, inst.demand
     window_start, window_end = inst.window_start, inst.window_end
@@ -685,8 +692,9 @@ def _recreate(search, state, items, count, choosing):
         # A fixed visit has one place and must take it: blinked past, it can stay out for good
         # (visits worth more take its time) and OR-Tools refuses routes without it.
         may_blink = not fixed[visit]
+        stale = before_ruin[visit] < 0
         for r in range(k):
-            if not allowed[visit, r] or load[r] + demand[visit] > capacity[r]:
+            if not allowed[visit, r] or load[r] + demand[visit] > capacity[r] or (stale and not ruined[r]):
                 continue
             length = lengths[r]
             break_from, break_until, break_length = break_froms[r], break_untils[r], break_lengths[r]
@@ -903,7 +911,7 @@ def _long_routes(search, state):
 def _run(search, current, candidate, best_routes, best_length, steps, temperature, cost, best):
     """`steps` ruin-and-recreate steps from the current solution (candidate == current on entry)."""
     n, k = len(search.instance.service), len(current.length)
-    touched = np.zeros(k, np.bool_)
+    touched, ruined = np.zeros(k, np.bool_), np.zeros(k, np.bool_)
     items = np.empty(n, np.int32)
     loads, scratch = np.zeros((k, n + 1), np.int64), np.empty(n, np.int32)
     tail_exchange = search.tail_exchange if _long_routes(search, current) else 0.0
@@ -911,6 +919,7 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
         touched[:] = False
         choosing = candidate.length.sum() < n  # some visit left out: not all of them fit
         _ruin(search, candidate, touched)
+        ruined[:] = touched
         count = 0
         for visit in range(n):
             if candidate.route_of[visit] < 0:
@@ -918,9 +927,10 @@ def _run(search, current, candidate, best_routes, best_length, steps, temperatur
                 count += 1
         if search.new_route_rate > 0 and count > 0 and np.random.random() < search.new_route_rate \
                 and _open_route(search, candidate, items, count):
-            _recreate(search, candidate, items, count - 1, choosing)  # the last item opened a route
+            # the last item opened a route
+            _recreate(search, candidate, items, count - 1, choosing, current.route_of, ruined)
         else:
-            _recreate(search, candidate, items, count, choosing)
+            _recreate(search, candidate, items, count, choosing, current.route_of, ruined)
         for i in range(count):
             r = candidate.route_of[items[i]]
             if r >= 0:
