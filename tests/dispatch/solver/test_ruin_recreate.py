@@ -102,3 +102,17 @@ def _instance(travel: np.ndarray, service: list[int], penalty: list[int]):
                     fixed=np.zeros(n, bool), allowed=np.ones((n, 1), bool), start=np.array([n]),
                     end=np.array([n + 1]), shift_start=0 * one, shift_end=86400 * one, capacity=100 * one,
                     break_start=0 * one, break_end=0 * one, break_duration=0 * one)
+
+
+def test_visits_left_out_come_back_when_a_step_makes_room_for_them():
+    """Tests that visits already left out still get their chance (idea 31 tries them only on
+    routes a step shortened): an engineer's four-hour day that holds one 3.5-hour visit is
+    refilled with the two 1.5-hour visits of the same priority it left out, serving two
+    visits instead of one."""
+    from dispatch.solver.ruin_recreate import SearchParams, improve
+
+    travel = np.zeros((5, 5), np.int64)  # three visits and the depots, all at one address
+    inst = _instance(travel, service=[12600, 5400, 5400], penalty=[1000, 1000, 1000])
+    inst = inst._replace(shift_end=np.array([14400], np.int64))
+    result = improve(inst, 5.0, SearchParams(iterations=300, seed=2), initial=[[0]])
+    assert sorted(result.routes[0]) == [1, 2]
