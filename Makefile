@@ -42,8 +42,8 @@ lint: setup
 test: lint
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-redis.sh
-	bash scripts/with-localstripe.sh $(PY) -m pytest
-	bash scripts/with-localstripe.sh bash scripts/with-postgres.sh $(PY) -m pytest -m db
+	bash scripts/with-localstripe.sh $(PY) -m pytest --durations=15
+	bash scripts/with-localstripe.sh bash scripts/with-postgres.sh $(PY) -m pytest -m db --durations=15
 
 test-sqlite: setup
 	$(PY) -m pytest
