@@ -38,12 +38,20 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-## make test: lint, the whole suite on SQLite, then the database tests on a throwaway PostgreSQL
+## make test: lint, then the whole suite on SQLite and, side by side on the other core, the
+## database tests on a throwaway PostgreSQL (its output follows once both have ended)
 test: lint
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-redis.sh
-	bash scripts/with-localstripe.sh $(PY) -m pytest --durations=15
-	bash scripts/with-localstripe.sh bash scripts/with-postgres.sh $(PY) -m pytest -m db --durations=15
+	@pg=$$(mktemp -d /tmp/wenqing-pg-pass.XXXXXX); \
+	  bash scripts/with-localstripe.sh bash scripts/with-postgres.sh $(PY) -m pytest -m db \
+	    --durations=15 --basetemp=$$pg/tmp > $$pg/log 2>&1 & postgres=$$!; \
+	  echo "make test: the SQLite pass here, the PostgreSQL pass beside it (pid $$postgres)"; \
+	  bash scripts/with-localstripe.sh $(PY) -m pytest --durations=15; sqlite=$$?; \
+	  wait $$postgres; pg_status=$$?; \
+	  echo "== the PostgreSQL pass (pytest -m db) =="; cat $$pg/log; rm -rf $$pg; \
+	  echo "make test: SQLite pass exit $$sqlite, PostgreSQL pass exit $$pg_status"; \
+	  test $$sqlite -eq 0 -a $$pg_status -eq 0
 
 test-sqlite: setup
 	$(PY) -m pytest

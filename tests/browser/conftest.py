@@ -36,7 +36,10 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    # An assertion waits as long as an action (page.set_default_timeout): Playwright's own 5 s
+    # is tight while the PostgreSQL pass of `make test` runs on the other core.
+    expect.set_options(timeout=10_000)
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("Chromium is missing: run `bash scripts/ensure-chromium.sh` (make test does)")
