@@ -29,6 +29,8 @@ def network(ctx, make_station, make_engineer, make_user):
         station = make_station(code, *home)
         crew = [make_engineer(station, skills=("laptop",), name=f"师傅{n}{k}", phone=f"1390000{n}{k:03d}")
                 for k in range(1 + size // 5)]
+        for engineer in crew:
+            engineer.work_days = "1234567"  # DAY may be a Sunday, which the default pattern rests
         laptop = crew[0].skills[0]
         for k in range(size):
             p = geodesic(kilometers=3 + k % 7).destination(home, 37 * k)
